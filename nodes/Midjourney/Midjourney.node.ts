@@ -1,0 +1,15 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { versionDescription } from './actions/node.description';
+import { router } from './actions/router';
+import { loadOptions } from './methods';
+
+export class Midjourney implements INodeType {
+	description: INodeTypeDescription = versionDescription;
+
+	methods = { loadOptions };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,122 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Fields shared by every job-creating operation, defined once and spread into each operation's
+ * description (their displayOptions are added there by updateDisplayOptions).
+ */
+
+export const channelField: INodeProperties = {
+	displayName: 'Channel Name or ID',
+	name: 'channel',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getChannels' },
+	default: '',
+	description:
+		'Discord channel configured in useapi.net to run the job on. Leave empty to let useapi.net pick a channel with free capacity. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
+
+export const waitForField: INodeProperties = {
+	displayName: 'Wait for Result',
+	name: 'waitFor',
+	type: 'options',
+	noDataExpression: true,
+	default: 'stream',
+	options: [
+		{
+			name: 'Stream (Live Progress)',
+			value: 'stream',
+			description:
+				'Follow the job over a live connection and output the finished job. If the connection drops, the node finishes the job by polling.',
+		},
+		{
+			name: 'Poll',
+			value: 'poll',
+			description: 'Ask useapi.net for the job every few seconds until it finishes',
+		},
+		{
+			name: "Don't Wait",
+			value: 'none',
+			description:
+				'Output the job as created, right away. Pair with a Reply URL and the Midjourney Trigger node to react when it finishes.',
+		},
+	],
+};
+
+export const timeLimitField: INodeProperties = {
+	displayName: 'Time Limit (Seconds)',
+	name: 'timeLimit',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 900,
+	description:
+		'How long to wait for the job. When it passes, the job is cancelled (so it stops holding one of your account slots) and the item fails.',
+	displayOptions: { hide: { waitFor: ['none'] } },
+};
+
+export const jobOptionsField: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Busy Retry Delay (Seconds)',
+			name: 'busyRetryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 10,
+			description:
+				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 0.2 },
+			default: 5,
+			description: 'How often to ask for the job when polling, or after a live stream dropped',
+		},
+		{
+			displayName: 'Reply Level',
+			name: 'replyLevel',
+			type: 'options',
+			default: 'all',
+			description: 'Which job events useapi.net posts to the Reply URL',
+			options: [
+				{ name: 'All', value: 'all', description: 'Every status change, including progress' },
+				{ name: 'Standard', value: 'standard', description: 'Created and the final status' },
+				{ name: 'Minimal', value: 'minimal', description: 'Only the final status' },
+			],
+		},
+		{
+			displayName: 'Reply Ref',
+			name: 'replyRef',
+			type: 'string',
+			default: '',
+			description:
+				'Your own reference stored with the job and returned with it (for example a row ID), at most 1024 characters',
+		},
+		{
+			displayName: 'Reply URL',
+			name: 'replyUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://your-n8n/webhook/…',
+			description:
+				'The address useapi.net posts every job event to, at most 1024 characters. Paste the URL shown by a Midjourney Trigger node to start another workflow when the job finishes.',
+		},
+		{
+			displayName: 'Stream Silence Limit (Seconds)',
+			name: 'stallTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description:
+				'A live stream that sends nothing for this long is treated as broken, and the job is finished by polling instead',
+		},
+	],
+};
+
+/** Everything a job-creating operation adds after its own fields. */
+export const jobWaitFields: INodeProperties[] = [waitForField, timeLimitField, jobOptionsField];

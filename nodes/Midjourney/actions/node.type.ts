@@ -1,0 +1,14 @@
+import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+/** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
+export type NodeMap = {
+	job: 'imagine';
+};
+
+export type MidjourneyType = AllEntities<NodeMap>;
+
+export interface Operation {
+	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+}
+
+export type OperationMap = { [R in keyof NodeMap]: { [O in NodeMap[R]]: Operation } };

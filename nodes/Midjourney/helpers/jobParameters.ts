@@ -1,0 +1,63 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { checkHttpUrl, checkMaxLength, invalidInput } from './validation';
+import type { WaitMode, WaitSettings } from './waitForJob';
+
+const REPLY_URL_MAX = 1024;
+const REPLY_REF_MAX = 1024;
+
+interface JobOptions {
+	busyRetryDelay?: number;
+	pollInterval?: number;
+	replyLevel?: 'all' | 'standard' | 'minimal';
+	replyRef?: string;
+	replyUrl?: string;
+	stallTimeout?: number;
+}
+
+function jobOptions(ctx: IExecuteFunctions, itemIndex: number): JobOptions {
+	return ctx.getNodeParameter('options', itemIndex, {}) as JobOptions;
+}
+
+/** The wait fields of the item, checked. */
+export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): WaitSettings {
+	const mode = ctx.getNodeParameter('waitFor', itemIndex, 'stream') as WaitMode;
+	const options = jobOptions(ctx, itemIndex);
+	const timeLimit = mode === 'none' ? 120 : (ctx.getNodeParameter('timeLimit', itemIndex, 900) as number);
+	if (!(timeLimit > 0)) {
+		throw invalidInput(ctx.getNode(), itemIndex, `"Time Limit (Seconds)" must be more than 0, got ${timeLimit}`);
+	}
+	return {
+		mode,
+		timeLimitMs: timeLimit * 1000,
+		pollIntervalMs: Math.max(200, (options.pollInterval ?? 5) * 1000),
+		stallMs: Math.max(1000, (options.stallTimeout ?? 60) * 1000),
+		busyRetry: { baseDelayMs: Math.max(0, (options.busyRetryDelay ?? 10) * 1000), maxAttempts: 6 },
+	};
+}
+
+/** channel, replyUrl, replyRef and replyLevel as the API takes them, checked; empty ones left out. */
+export function readJobRouting(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const node = ctx.getNode();
+	const body: IDataObject = {};
+	const channel = String(ctx.getNodeParameter('channel', itemIndex, '') ?? '').trim();
+	if (channel) {
+		if (!/^\d+$/.test(channel)) {
+			throw invalidInput(node, itemIndex, `"Channel" must be a Discord channel ID (digits only), got "${channel.slice(0, 40)}"`);
+		}
+		body.channel = channel;
+	}
+	const options = jobOptions(ctx, itemIndex);
+	const replyUrl = (options.replyUrl ?? '').trim();
+	if (replyUrl) {
+		checkHttpUrl(node, itemIndex, 'Reply URL', replyUrl, REPLY_URL_MAX);
+		body.replyUrl = replyUrl;
+	}
+	const replyRef = options.replyRef ?? '';
+	if (replyRef) {
+		checkMaxLength(node, itemIndex, 'Reply Ref', replyRef, REPLY_REF_MAX);
+		body.replyRef = replyRef;
+	}
+	if (options.replyLevel && options.replyLevel !== 'all') body.replyLevel = options.replyLevel;
+	return body;
+}

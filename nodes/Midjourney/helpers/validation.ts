@@ -1,0 +1,57 @@
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
+/**
+ * Input checks that run before any request. Each error names the field as the editor shows it and
+ * the limit, so a user can fix the row that failed without reading the API docs.
+ */
+
+export function invalidInput(node: INode, itemIndex: number, message: string, description?: string) {
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
+
+export function requireText(node: INode, itemIndex: number, field: string, value: string): string {
+	const text = value.trim();
+	if (!text) throw invalidInput(node, itemIndex, `"${field}" is empty`, `Enter a value for "${field}".`);
+	return text;
+}
+
+export function checkMaxLength(node: INode, itemIndex: number, field: string, value: string, max: number): void {
+	if (value.length > max) {
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" is too long: ${value.length} characters, the limit is ${max}`,
+			`Shorten "${field}" to at most ${max} characters.`,
+		);
+	}
+}
+
+export function checkHttpUrl(node: INode, itemIndex: number, field: string, value: string, max: number): void {
+	checkMaxLength(node, itemIndex, field, value, max);
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw invalidInput(node, itemIndex, `"${field}" is not a valid URL: ${value.slice(0, 100)}`, 'Use a full http:// or https:// address.');
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw invalidInput(node, itemIndex, `"${field}" must start with http:// or https://`);
+	}
+}
+
+export function checkIntegerRange(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: number,
+	min: number,
+	max: number,
+): void {
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" must be a whole number from ${min} to ${max}, got ${value}`,
+		);
+	}
+}

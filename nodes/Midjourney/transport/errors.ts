@@ -1,0 +1,125 @@
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+/** What the API said, reduced to what is safe to show: never the request, so never the token. */
+export interface ApiFailure {
+	statusCode: number;
+	method: string;
+	path: string;
+	/** The `error` field of the API's JSON answer, or its text. */
+	apiMessage: string;
+	/** The channel the request was for, where known: 596 names it. */
+	channel?: string;
+	retries?: number;
+}
+
+function nextStep(failure: ApiFailure): { message: string; description: string } {
+	const { statusCode, apiMessage } = failure;
+	const said = apiMessage ? `useapi.net said: "${apiMessage}"` : '';
+	switch (statusCode) {
+		case 400:
+			return {
+				message: `useapi.net rejected the request (400): ${apiMessage || 'invalid parameters'}`,
+				description: 'Check the node parameters named in the message.',
+			};
+		case 401:
+			return {
+				message: 'The useapi.net API token was rejected (401)',
+				description:
+					'Open the "useapi.net API" credential and paste the token again from your useapi.net account. ' +
+					said,
+			};
+		case 402:
+			return {
+				message: 'The useapi.net subscription is missing or expired (402)',
+				description: `Renew the subscription at useapi.net, then run the workflow again. ${said}`,
+			};
+		case 403:
+			return {
+				message: `useapi.net refused access (403): ${apiMessage || 'forbidden'}`,
+				description: 'The token is valid but may not use this resource.',
+			};
+		case 404:
+			return {
+				message: `Not found (404): ${apiMessage || failure.path}`,
+				description:
+					'Check the job ID or channel. Job IDs come from the output of an earlier Midjourney step (field "jobid").',
+			};
+		case 409:
+			return {
+				message: `Conflict (409): ${apiMessage}`,
+				description:
+					'useapi.net refused the change because it conflicts with the current state (for example the Discord account is already configured elsewhere). ' +
+					said,
+			};
+		case 410:
+			return {
+				message: `The job has expired (410): ${apiMessage}`,
+				description: 'useapi.net keeps jobs for 62 days. Run the job again to get fresh results.',
+			};
+		case 422:
+			return {
+				message: `Midjourney moderated the request (422): ${apiMessage}`,
+				description: 'Midjourney refused the prompt or image. Rephrase the prompt and try again.',
+			};
+		case 429: {
+			const tried = failure.retries ? ` after ${failure.retries} retries` : '';
+			return {
+				message: `All Midjourney channels are busy (429)${tried}`,
+				description:
+					'The account is running as many jobs as its limits allow. Lower "Max Parallel Jobs", wait for running jobs to finish, or raise maxJobs with Account → Create or Update. ' +
+					said,
+			};
+		}
+		case 596: {
+			const channel = failure.channel ? `channel ${failure.channel}` : 'the channel';
+			return {
+				message: `Midjourney needs attention on ${channel} (596): moderation or CAPTCHA pending`,
+				description:
+					`Log into Discord and answer the Midjourney moderation message or CAPTCHA for ${channel}, ` +
+					`then run Account → Reset for ${channel}. Nothing was submitted. ${said}`,
+			};
+		}
+		default:
+			if (statusCode >= 500) {
+				return {
+					message: `useapi.net had a server error (${statusCode})`,
+					description: `Try again in a minute. If it persists, check useapi.net status. ${said}`,
+				};
+			}
+			return {
+				message: `useapi.net answered ${statusCode}: ${apiMessage}`,
+				description: said,
+			};
+	}
+}
+
+export function apiError(node: INode, failure: ApiFailure, itemIndex?: number): NodeApiError {
+	const { message, description } = nextStep(failure);
+	const errorResponse: JsonObject = {
+		statusCode: failure.statusCode,
+		error: failure.apiMessage,
+		request: `${failure.method} ${failure.path}`,
+	};
+	if (failure.channel) errorResponse.channel = failure.channel;
+	return new NodeApiError(node, errorResponse, {
+		message,
+		description: description.trim(),
+		httpCode: String(failure.statusCode),
+		itemIndex,
+	});
+}
+
+/** A request that never got an HTTP answer. Only the error code goes into the message: the original error carries the request headers. */
+export function connectionError(
+	node: INode,
+	baseUrl: string,
+	method: string,
+	path: string,
+	code: string | undefined,
+	itemIndex?: number,
+): NodeOperationError {
+	return new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${code ?? 'connection failed'})`, {
+		itemIndex,
+		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
+	});
+}
