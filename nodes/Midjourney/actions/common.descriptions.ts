@@ -61,6 +61,14 @@ export const jobOptionsField: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Binary Property',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'Name of the binary property for downloaded media. With all media in one item, the properties are numbered: data_1, data_2….',
+			displayOptions: { hide: { download: ['none'] } },
+		},
+		{
 			displayName: 'Busy Retry Delay (Seconds)',
 			name: 'busyRetryDelay',
 			type: 'number',
@@ -68,6 +76,18 @@ export const jobOptionsField: INodeProperties = {
 			default: 10,
 			description:
 				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
+		},
+		{
+			displayName: 'Download Media',
+			name: 'download',
+			type: 'options',
+			default: 'none',
+			description: 'Whether to download the resulting images and videos as binary data',
+			options: [
+				{ name: "Don't Download", value: 'none' },
+				{ name: 'One Item per Image or Video', value: 'separate' },
+				{ name: 'All in One Item', value: 'combined' },
+			],
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
@@ -107,6 +127,14 @@ export const jobOptionsField: INodeProperties = {
 				'The address useapi.net posts every job event to, at most 1024 characters. Paste the URL shown by a Midjourney Trigger node to start another workflow when the job finishes.',
 		},
 		{
+			displayName: 'Simplify Output',
+			name: 'simplify',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to output only the job ID, status, prompt, media URLs, buttons and seed instead of the full job object',
+		},
+		{
 			displayName: 'Stream Silence Limit (Seconds)',
 			name: 'stallTimeout',
 			type: 'number',
@@ -120,3 +148,14 @@ export const jobOptionsField: INodeProperties = {
 
 /** Everything a job-creating operation adds after its own fields. */
 export const jobWaitFields: INodeProperties[] = [waitForField, timeLimitField, jobOptionsField];
+
+export const jobIdField: INodeProperties = {
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney',
+	description:
+		'ID of a Midjourney job: drag the "jobid" field of an earlier Midjourney step here',
+};

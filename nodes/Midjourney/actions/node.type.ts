@@ -2,7 +2,7 @@ import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 /** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
 export type NodeMap = {
-	job: 'imagine';
+	job: 'blend' | 'button' | 'cancel' | 'describe' | 'get' | 'imagine' | 'listRunning' | 'seed';
 };
 
 export type MidjourneyType = AllEntities<NodeMap>;

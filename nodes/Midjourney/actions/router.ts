@@ -9,7 +9,7 @@ import * as job from './job';
 import type { MidjourneyType, Operation, OperationMap } from './node.type';
 
 const operations: OperationMap = {
-	job: { imagine: job.imagine },
+	job,
 };
 
 /** Runs the chosen operation for every input item. Continue On Fail turns an item's error into an output item paired with it. */

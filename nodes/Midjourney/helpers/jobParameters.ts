@@ -61,3 +61,23 @@ export function readJobRouting(ctx: IExecuteFunctions, itemIndex: number): IData
 	if (options.replyLevel && options.replyLevel !== 'all') body.replyLevel = options.replyLevel;
 	return body;
 }
+
+/** The Job ID field, trimmed and checked: job ids have no spaces, and a pasted job object is a common slip. */
+export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = ctx.getNodeParameter('jobId', itemIndex, '') as unknown;
+	const jobId = (typeof value === 'string' ? value : '').trim();
+	if (!jobId) {
+		throw invalidInput(
+			ctx.getNode(),
+			itemIndex,
+			'"Job ID" is empty',
+			typeof value === 'object' && value !== null
+				? 'The expression gave an object; use its "jobid" field, e.g. {{ $json.jobid }}.'
+				: 'Use the "jobid" of an earlier Midjourney step, e.g. {{ $json.jobid }}.',
+		);
+	}
+	if (/\s/.test(jobId) || jobId.length > 200) {
+		throw invalidInput(ctx.getNode(), itemIndex, `"Job ID" is not a job ID: "${jobId.slice(0, 60)}"`);
+	}
+	return jobId;
+}

@@ -1,6 +1,8 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import { PROMPT_BUTTONS } from '../actions/job/button.operation';
 import { listAccounts } from '../transport/accounts';
+import { getJob } from '../transport/jobs';
 
 /** Channels configured in useapi.net, for every Channel field. An empty value lets useapi.net choose. */
 export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -13,4 +15,46 @@ export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePro
 			description: `Up to ${account.maxJobs} jobs at once (${account.maxImageJobs} image, ${account.maxVideoJobs} video)`,
 		})),
 	];
+}
+
+/** Every button the API documents, offered while the Job ID is an expression that only a run can resolve. */
+const ALL_BUTTONS = [
+	'U1', 'U2', 'U3', 'U4', 'V1', 'V2', 'V3', 'V4', '🔄',
+	'Vary (Subtle)', 'Vary (Strong)', 'Vary (Region)', 'Make Variations', 'Remaster', 'Make Square',
+	'Zoom Out 2x', 'Zoom Out 1.5x', 'Custom Zoom', '⬅️', '➡️', '⬆️', '⬇️',
+	'Upscale (2x)', 'Upscale (4x)', 'Upscale (Subtle)', 'Upscale (Creative)',
+	'Redo Upscale (2x)', 'Redo Upscale (4x)', 'Redo Upscale (Subtle)', 'Redo Upscale (Creative)',
+	'Animate (Low motion)', 'Animate (High motion)', 'Extend (Low motion)', 'Extend (High motion)',
+];
+
+const BUTTON_HINTS: Record<string, string> = {
+	U1: 'Upscale image 1 (runs once per job)',
+	U2: 'Upscale image 2 (runs once per job)',
+	U3: 'Upscale image 3 (runs once per job)',
+	U4: 'Upscale image 4 (runs once per job)',
+	V1: 'Variations of image 1',
+	V2: 'Variations of image 2',
+	V3: 'Variations of image 3',
+	V4: 'Variations of image 4',
+	'🔄': 'Reroll: run the prompt again',
+	'⬅️': 'Pan left',
+	'➡️': 'Pan right',
+	'⬆️': 'Pan up',
+	'⬇️': 'Pan down',
+	'Vary (Region)': 'Needs a mask',
+	'Custom Zoom': 'Needs a prompt',
+};
+
+function buttonOption(button: string): INodePropertyOptions {
+	const hint = BUTTON_HINTS[button] ?? (PROMPT_BUTTONS.includes(button) ? 'Accepts a prompt in Remix mode' : undefined);
+	return hint ? { name: button, value: button, description: hint } : { name: button, value: button };
+}
+
+/** The buttons of the job in the Job ID field (`response.buttons`), reloaded when the Job ID changes. */
+export async function getButtons(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const raw = this.getCurrentNodeParameter('jobId');
+	const jobId = typeof raw === 'string' ? raw.trim() : '';
+	if (!jobId || jobId.startsWith('=') || jobId.includes('{{')) return ALL_BUTTONS.map(buttonOption);
+	const job = await getJob(this, jobId);
+	return (job.response?.buttons ?? []).map(buttonOption);
 }

@@ -5,3 +5,4 @@ export * from './multipart';
 export * from './request';
 export * from './sse';
 export * from './types';
+export * from './media';

@@ -1,15 +1,7 @@
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output';
-import { readJobRouting, readWaitSettings } from '../../helpers/jobParameters';
+import { executeJobOperation } from '../../helpers/jobOperation';
 import { checkMaxLength, requireText } from '../../helpers/validation';
-import { runJob } from '../../helpers/waitForJob';
-import { V3 } from '../../transport/jobs';
 import { channelField, jobWaitFields } from '../common.descriptions';
 
 const PROMPT_MAX = 5000;
@@ -36,14 +28,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const node = this.getNode();
 	const prompt = requireText(node, itemIndex, 'Prompt', this.getNodeParameter('prompt', itemIndex) as string);
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX);
-	const routing = readJobRouting(this, itemIndex);
-	const wait = readWaitSettings(this, itemIndex);
-
-	const job = await runJob(
-		this,
-		itemIndex,
-		{ path: `${V3}/jobs/imagine`, body: { prompt, ...routing }, channel: routing.channel as string | undefined },
-		wait,
-	);
-	return pairedItems(this, itemIndex, job);
+	return await executeJobOperation(this, itemIndex, 'imagine', { fields: { prompt } });
 }

@@ -1,0 +1,21 @@
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { pairedItems } from '../../helpers/output';
+import { apiRequest } from '../../transport/request';
+import { V3 } from '../../transport/jobs';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Outputs one item with the running jobs of every channel, and their limits',
+		name: 'listRunningNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['listRunning'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { body } = await apiRequest<object>(this, { method: 'GET', path: `${V3}/jobs`, itemIndex });
+	return pairedItems(this, itemIndex, body ?? {});
+}

@@ -1,0 +1,17 @@
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { executeJobOperation } from '../../helpers/jobOperation';
+import { readJobId } from '../../helpers/jobParameters';
+import { jobIdField, jobWaitFields } from '../common.descriptions';
+
+const properties: INodeProperties[] = [
+	{ ...jobIdField, description: 'ID of a completed image job (not a video). ' + jobIdField.description },
+	...jobWaitFields,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['seed'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const jobId = readJobId(this, itemIndex);
+	return await executeJobOperation(this, itemIndex, 'seed', { fields: { jobId } });
+}

@@ -1,0 +1,58 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { MultipartBody, type MultipartFile } from '../transport/multipart';
+import { V3 } from '../transport/jobs';
+import type { Job } from '../transport/types';
+import { readJobRouting, readWaitSettings } from './jobParameters';
+import { jobOutputItems, readOutputOptions } from './jobOutput';
+import { runJob } from './waitForJob';
+
+export interface JobPayload {
+	/** The operation's own parameters, as the API names them. */
+	fields: IDataObject;
+	/** Uploaded images (imageBlob, imageBlob_1…); when present the request is multipart/form-data. */
+	files?: Record<string, MultipartFile>;
+}
+
+function requestBody(payload: JobPayload): IDataObject | MultipartBody {
+	if (!payload.files || Object.keys(payload.files).length === 0) return payload.fields;
+	const multipart = new MultipartBody();
+	for (const [name, value] of Object.entries(payload.fields)) {
+		if (value !== undefined && value !== null) multipart.field(name, value as string | number | boolean);
+	}
+	for (const [name, file] of Object.entries(payload.files)) multipart.file(name, file);
+	return multipart;
+}
+
+/** Submits `POST /v3/midjourney/jobs/<verb>` with the shared channel/reply fields and waits as the user chose. */
+export async function submitAndWait(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	verb: string,
+	payload: JobPayload,
+): Promise<Job> {
+	const routing = readJobRouting(ctx, itemIndex);
+	const wait = readWaitSettings(ctx, itemIndex);
+	const fields = { ...payload.fields, ...routing };
+	return await runJob(
+		ctx,
+		itemIndex,
+		{
+			path: `${V3}/jobs/${verb}`,
+			body: requestBody({ fields, files: payload.files }),
+			channel: routing.channel as string | undefined,
+		},
+		wait,
+	);
+}
+
+/** The whole of a job-creating operation once its own fields are read and checked. */
+export async function executeJobOperation(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	verb: string,
+	payload: JobPayload,
+): Promise<INodeExecutionData[]> {
+	const job = await submitAndWait(ctx, itemIndex, verb, payload);
+	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex));
+}

@@ -1,0 +1,105 @@
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { CDN_PREFIX, downloadCdnMedia, type DownloadedMedia } from '../transport/media';
+import type { Job } from '../transport/types';
+import { pairedItems } from './output';
+
+export type DownloadMode = 'none' | 'separate' | 'combined';
+
+export interface OutputOptions {
+	simplify: boolean;
+	download: DownloadMode;
+	binaryPropertyName: string;
+}
+
+export function readOutputOptions(ctx: IExecuteFunctions, itemIndex: number): OutputOptions {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>;
+	return {
+		simplify: options.simplify ?? false,
+		download: options.download ?? 'none',
+		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
+	};
+}
+
+/** The media a job produced: its upscaled images and videos, else its attachments (the grid image). */
+export function mediaUrls(job: Job): string[] {
+	const response = job.response ?? {};
+	const ux = [...(response.imageUx ?? []), ...(response.videoUx ?? [])].map((media) => media.url);
+	if (ux.length) return ux;
+	return (response.attachments ?? []).map((attachment) => attachment.url).filter(Boolean);
+}
+
+/** The seed, where Midjourney printed one (the seed command's answer: "**seed** 3937070146"). */
+export function seedOf(job: Job): string | undefined {
+	return /\*\*seed\*\*\s*(\d+)/i.exec(job.response?.content ?? '')?.[1];
+}
+
+export function simplifyJob(job: Job): IDataObject {
+	const response = job.response ?? {};
+	const simplified: IDataObject = {
+		jobid: job.jobid,
+		status: job.status,
+		verb: job.verb,
+	};
+	if (job.jobType) simplified.jobType = job.jobType;
+	if (typeof job.request?.prompt === 'string') simplified.prompt = job.request.prompt;
+	const imageUrls = (response.imageUx ?? []).map((media) => media.url);
+	const videoUrls = (response.videoUx ?? []).map((media) => media.url);
+	if (imageUrls.length) simplified.imageUrls = imageUrls;
+	if (videoUrls.length) simplified.videoUrls = videoUrls;
+	if (!imageUrls.length && !videoUrls.length && response.attachments?.length) {
+		simplified.attachmentUrls = response.attachments.map((attachment) => attachment.url);
+	}
+	if (response.buttons?.length) simplified.buttons = response.buttons;
+	const seed = seedOf(job);
+	if (seed) simplified.seed = seed;
+	if (job.error) simplified.error = job.error;
+	if (typeof job.request?.replyRef === 'string') simplified.replyRef = job.request.replyRef;
+	return simplified;
+}
+
+async function download(ctx: IExecuteFunctions, url: string, itemIndex: number): Promise<DownloadedMedia> {
+	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
+	// Discord attachment URLs are public and signed; the API token is not sent to them.
+	const data = (await ctx.helpers.httpRequest({ method: 'GET', url, encoding: 'arraybuffer' })) as Buffer;
+	const fileName = new URL(url).pathname.split('/').pop() || 'media';
+	return { data: Buffer.from(data), mimeType: '', fileName };
+}
+
+async function toBinary(ctx: IExecuteFunctions, media: DownloadedMedia): Promise<IBinaryData> {
+	return await ctx.helpers.prepareBinaryData(media.data, media.fileName, media.mimeType || undefined);
+}
+
+/**
+ * The output items of one input item: each job as it is or simplified, with its media downloaded
+ * as binary data when asked, one item per file or all files in one item.
+ */
+export async function jobOutputItems(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	jobs: Job[],
+	options: OutputOptions,
+): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = [];
+	for (const job of jobs) {
+		const json = options.simplify ? simplifyJob(job) : (job as unknown as IDataObject);
+		const urls = options.download === 'none' || job.status !== 'completed' ? [] : mediaUrls(job);
+		if (!urls.length) {
+			items.push({ json });
+		} else if (options.download === 'separate') {
+			for (const [index, url] of urls.entries()) {
+				const binary = await toBinary(ctx, await download(ctx, url, itemIndex));
+				items.push({ json: { ...json, mediaIndex: index + 1, mediaUrl: url }, binary: { [options.binaryPropertyName]: binary } });
+			}
+		} else {
+			const binary: Record<string, IBinaryData> = {};
+			for (const [index, url] of urls.entries()) {
+				binary[`${options.binaryPropertyName}_${index + 1}`] = await toBinary(ctx, await download(ctx, url, itemIndex));
+			}
+			items.push({ json, binary });
+		}
+	}
+	return ctx.helpers.constructExecutionMetaData(items, { itemData: { item: itemIndex } });
+}
+
+export { pairedItems };
