@@ -90,6 +90,15 @@ export const jobOptionsField: INodeProperties = {
 			],
 		},
 		{
+			displayName: 'Max Parallel Jobs',
+			name: 'maxParallelJobs',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 15 },
+			default: 0,
+			description:
+				'How many items run at once. 0 sizes it to the free capacity of your useapi.net channels (their job limits, less jobs already running); items wait for a free slot.',
+		},
+		{
 			displayName: 'Poll Interval (Seconds)',
 			name: 'pollInterval',
 			type: 'number',

@@ -9,6 +9,8 @@ export type MidjourneyType = AllEntities<NodeMap>;
 
 export interface Operation {
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	/** Set by operations that create Midjourney jobs: their items run in parallel, sized to the account. */
+	createsJobs?: boolean;
 }
 
 export type OperationMap = { [R in keyof NodeMap]: { [O in NodeMap[R]]: Operation } };

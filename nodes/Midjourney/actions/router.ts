@@ -1,10 +1,8 @@
-import {
-	NodeOperationError,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { mapWithConcurrency } from '../helpers/concurrency';
+import { checkIntegerRange } from '../helpers/validation';
 import * as job from './job';
 import type { MidjourneyType, Operation, OperationMap } from './node.type';
 
@@ -12,7 +10,30 @@ const operations: OperationMap = {
 	job,
 };
 
-/** Runs the chosen operation for every input item. Continue On Fail turns an item's error into an output item paired with it. */
+/** The channels the items name; empty when any item lets useapi.net choose. */
+function channelsOfItems(ctx: IExecuteFunctions, count: number): Set<string> {
+	const channels = new Set<string>();
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const channel = String(ctx.getNodeParameter('channel', itemIndex, '') ?? '').trim();
+		if (!channel) return new Set();
+		channels.add(channel);
+	}
+	return channels;
+}
+
+async function concurrencyFor(ctx: IExecuteFunctions, operation: Operation, count: number): Promise<number> {
+	if (!operation.createsJobs || count < 2) return 1;
+	const options = ctx.getNodeParameter('options', 0, {}) as { maxParallelJobs?: number };
+	const userLimit = options.maxParallelJobs ?? 0;
+	checkIntegerRange(ctx.getNode(), 0, 'Max Parallel Jobs', userLimit, 0, MAX_PARALLEL_JOBS_LIMIT);
+	return await parallelJobLimit(ctx, userLimit, channelsOfItems(ctx, count));
+}
+
+/**
+ * Runs the chosen operation for every input item. Job-creating operations run items in parallel up
+ * to the account's capacity; output order follows the input whatever order jobs finish in. With
+ * Continue On Fail an item's error becomes an output item paired with it.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const midjourney = {
@@ -30,16 +51,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 
-	const perItem = await mapWithConcurrency(items.length, 1, async (itemIndex) => {
+	const limit = await concurrencyFor(this, operation, items.length);
+	const perItem = await mapWithConcurrency(items.length, limit, async (itemIndex) => {
 		try {
 			return await operation.execute.call(this, itemIndex);
 		} catch (error) {
 			if (this.continueOnFail()) {
 				return [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
 			}
-			if (error instanceof NodeOperationError || (error as { context?: unknown }).context) {
-				(error as NodeOperationError).context.itemIndex ??= itemIndex;
-			}
+			const context = (error as { context?: { itemIndex?: number } }).context;
+			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
 			throw error;
 		}
 	});

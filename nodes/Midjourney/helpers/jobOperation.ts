@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
 import { V3 } from '../transport/jobs';
@@ -24,6 +24,24 @@ function requestBody(payload: JobPayload): IDataObject | MultipartBody {
 	return multipart;
 }
 
+const ANY_CHANNEL = '*';
+
+/**
+ * Channels that answered 596 (moderation or CAPTCHA pending) during this execution. Later items for
+ * the same channel fail at once with the same advice instead of being submitted into the same wall;
+ * a 596 for a request without a channel means every channel is blocked.
+ */
+const blockedChannels = new WeakMap<object, Map<string, Error>>();
+
+function blockedFor(ctx: IExecuteFunctions, channel: string | undefined): Error | undefined {
+	const blocked = blockedChannels.get(ctx);
+	return blocked?.get(ANY_CHANNEL) ?? (channel ? blocked?.get(channel) : undefined);
+}
+
+function isPendingModeration(error: unknown): boolean {
+	return error instanceof NodeApiError && error.httpCode === '596';
+}
+
 /** Submits `POST /v3/midjourney/jobs/<verb>` with the shared channel/reply fields and waits as the user chose. */
 export async function submitAndWait(
 	ctx: IExecuteFunctions,
@@ -33,17 +51,29 @@ export async function submitAndWait(
 ): Promise<Job> {
 	const routing = readJobRouting(ctx, itemIndex);
 	const wait = readWaitSettings(ctx, itemIndex);
+	const channel = routing.channel as string | undefined;
+	const blocked = blockedFor(ctx, channel);
+	if (blocked) {
+		throw new NodeOperationError(ctx.getNode(), blocked.message, {
+			itemIndex,
+			description: `Not submitted: an earlier item of this run got the same answer. ${(blocked as NodeApiError).description ?? ''}`,
+		});
+	}
 	const fields = { ...payload.fields, ...routing };
-	return await runJob(
-		ctx,
-		itemIndex,
-		{
-			path: `${V3}/jobs/${verb}`,
-			body: requestBody({ fields, files: payload.files }),
-			channel: routing.channel as string | undefined,
-		},
-		wait,
-	);
+	try {
+		return await runJob(
+			ctx,
+			itemIndex,
+			{ path: `${V3}/jobs/${verb}`, body: requestBody({ fields, files: payload.files }), channel },
+			wait,
+		);
+	} catch (error) {
+		if (isPendingModeration(error)) {
+			if (!blockedChannels.has(ctx)) blockedChannels.set(ctx, new Map());
+			blockedChannels.get(ctx)!.set(channel ?? ANY_CHANNEL, error as Error);
+		}
+		throw error;
+	}
 }
 
 /** The whole of a job-creating operation once its own fields are read and checked. */

@@ -60,3 +60,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	return await executeJobOperation(this, itemIndex, 'blend', payload);
 }
+
+/** Items run in parallel up to the account's free capacity (see the router). */
+export const createsJobs = true;

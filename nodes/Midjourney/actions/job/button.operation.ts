@@ -99,3 +99,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	return await jobOutputItems(this, itemIndex, children, readOutputOptions(this, itemIndex));
 }
+
+/** Items run in parallel up to the account's free capacity (see the router). */
+export const createsJobs = true;

@@ -35,3 +35,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		'url' in image ? { fields: { imageUrl: image.url } } : { fields: {}, files: { imageBlob: image.file } },
 	);
 }
+
+/** Items run in parallel up to the account's free capacity (see the router). */
+export const createsJobs = true;

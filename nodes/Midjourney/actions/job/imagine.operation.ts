@@ -30,3 +30,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX);
 	return await executeJobOperation(this, itemIndex, 'imagine', { fields: { prompt } });
 }
+
+/** Items run in parallel up to the account's free capacity (see the router). */
+export const createsJobs = true;

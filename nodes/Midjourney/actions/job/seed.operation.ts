@@ -15,3 +15,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const jobId = readJobId(this, itemIndex);
 	return await executeJobOperation(this, itemIndex, 'seed', { fields: { jobId } });
 }
+
+/** Items run in parallel up to the account's free capacity (see the router). */
+export const createsJobs = true;
