@@ -1,8 +1,7 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { CDN_PREFIX, downloadCdnMedia, type DownloadedMedia } from '../transport/media';
 import type { Job } from '../transport/types';
-import { pairedItems } from './output';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -58,7 +57,10 @@ export function simplifyJob(job: Job): IDataObject {
 	return simplified;
 }
 
-async function download(ctx: IExecuteFunctions, url: string, itemIndex: number): Promise<DownloadedMedia> {
+/** The contexts that turn jobs into items: the action node, and the trigger's webhook. */
+type ItemContext = IExecuteFunctions | IWebhookFunctions;
+
+async function download(ctx: ItemContext, url: string, itemIndex: number): Promise<DownloadedMedia> {
 	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
 	// Discord attachment URLs are public and signed; the API token is not sent to them.
 	const data = (await ctx.helpers.httpRequest({ method: 'GET', url, encoding: 'arraybuffer' })) as Buffer;
@@ -66,16 +68,16 @@ async function download(ctx: IExecuteFunctions, url: string, itemIndex: number):
 	return { data: Buffer.from(data), mimeType: '', fileName };
 }
 
-async function toBinary(ctx: IExecuteFunctions, media: DownloadedMedia): Promise<IBinaryData> {
+async function toBinary(ctx: ItemContext, media: DownloadedMedia): Promise<IBinaryData> {
 	return await ctx.helpers.prepareBinaryData(media.data, media.fileName, media.mimeType || undefined);
 }
 
 /**
- * The output items of one input item: each job as it is or simplified, with its media downloaded
- * as binary data when asked, one item per file or all files in one item.
+ * Items for jobs: each job as it is or simplified, with its media downloaded as binary data when
+ * asked, one item per file or all files in one item.
  */
-export async function jobOutputItems(
-	ctx: IExecuteFunctions,
+export async function jobItems(
+	ctx: ItemContext,
 	itemIndex: number,
 	jobs: Job[],
 	options: OutputOptions,
@@ -99,7 +101,17 @@ export async function jobOutputItems(
 			items.push({ json, binary });
 		}
 	}
-	return ctx.helpers.constructExecutionMetaData(items, { itemData: { item: itemIndex } });
+	return items;
 }
 
-export { pairedItems };
+/** The output items of one input item of the action node, paired with it. */
+export async function jobOutputItems(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	jobs: Job[],
+	options: OutputOptions,
+): Promise<INodeExecutionData[]> {
+	return ctx.helpers.constructExecutionMetaData(await jobItems(ctx, itemIndex, jobs, options), {
+		itemData: { item: itemIndex },
+	});
+}
