@@ -33,6 +33,15 @@ export function seedOf(job: Job): string | undefined {
 	return /\*\*seed\*\*\s*(\d+)/i.exec(job.response?.content ?? '')?.[1];
 }
 
+/** The four prompts of a describe job: Midjourney numbers them 1️⃣–4️⃣ in the embed's description. */
+export function describePrompts(job: Job): string[] {
+	const text = (job.response?.embeds ?? []).map((embed) => embed.description ?? '').join('\n');
+	return text
+		.split(/\s*[1-4]\uFE0F?\u20E3\s*/u)
+		.map((prompt) => prompt.trim())
+		.filter(Boolean);
+}
+
 export function simplifyJob(job: Job): IDataObject {
 	const response = job.response ?? {};
 	const simplified: IDataObject = {
@@ -52,6 +61,8 @@ export function simplifyJob(job: Job): IDataObject {
 	if (response.buttons?.length) simplified.buttons = response.buttons;
 	const seed = seedOf(job);
 	if (seed) simplified.seed = seed;
+	const prompts = describePrompts(job);
+	if (prompts.length) simplified.prompts = prompts;
 	if (job.error) simplified.error = job.error;
 	if (typeof job.request?.replyRef === 'string') simplified.replyRef = job.request.replyRef;
 	return simplified;

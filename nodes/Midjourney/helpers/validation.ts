@@ -55,3 +55,42 @@ export function checkIntegerRange(
 		);
 	}
 }
+
+/** Two limits where one may not exceed the other (e.g. "Max Image Jobs" ≤ "Max Jobs"). */
+export function checkNotAbove(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: number,
+	limitField: string,
+	limit: number,
+): void {
+	if (value > limit) {
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" must not be more than "${limitField}": ${value} is more than ${limit}`,
+			`Lower "${field}" to at most ${limit}, or raise "${limitField}".`,
+		);
+	}
+}
+
+export function checkUrlPrefix(node: INode, itemIndex: number, field: string, value: string, prefix: string): void {
+	if (!value.startsWith(prefix)) {
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" must start with ${prefix}, got "${value.slice(0, 100)}"`,
+			`Use a URL from a Midjourney job's imageUx or videoUx, which start with ${prefix}`,
+		);
+	}
+}
+
+/** A Discord channel ID as useapi.net names accounts: digits only. */
+export function requireChannelId(node: INode, itemIndex: number, field: string, value: string): string {
+	const channel = requireText(node, itemIndex, field, value);
+	if (!/^\d+$/.test(channel)) {
+		throw invalidInput(node, itemIndex, `"${field}" must be a Discord channel ID (digits only), got "${channel.slice(0, 40)}"`);
+	}
+	return channel;
+}

@@ -1,7 +1,9 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { resolveImageSlot, imageSlotFields } from '../../helpers/imageInput';
-import { executeJobOperation } from '../../helpers/jobOperation';
+import { submitAndWait } from '../../helpers/jobOperation';
+import { describePrompts, jobOutputItems, readOutputOptions } from '../../helpers/jobOutput';
+import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -28,12 +30,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 		'Image',
 	);
-	return await executeJobOperation(
+	const job = await submitAndWait(
 		this,
 		itemIndex,
 		'describe',
 		'url' in image ? { fields: { imageUrl: image.url } } : { fields: {}, files: { imageBlob: image.file } },
 	);
+	// The four prompts are the point of Describe: lifted out of the embed so the next node can use them.
+	const prompts = describePrompts(job);
+	const withPrompts = prompts.length ? ({ ...job, prompts } as Job) : job;
+	return await jobOutputItems(this, itemIndex, [withPrompts], readOutputOptions(this, itemIndex));
 }
 
 /** Items run in parallel up to the account's free capacity (see the router). */
