@@ -5,6 +5,21 @@ import type { INodeProperties } from 'n8n-workflow';
  * description (their displayOptions are added there by updateDisplayOptions).
  */
 
+/** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
+export const PROMPT_MAX_LENGTH = 5000;
+
+export const imaginePromptField: INodeProperties = {
+	displayName: 'Prompt',
+	name: 'prompt',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	default: '',
+	required: true,
+	placeholder: 'a cat in a hat --ar 16:9',
+	description:
+		'The Midjourney /imagine prompt, with any parameters such as --ar or --video. At most 5000 characters.',
+};
+
 export const channelField: INodeProperties = {
 	displayName: 'Channel Name or ID',
 	name: 'channel',

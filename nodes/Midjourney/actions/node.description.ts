@@ -1,6 +1,10 @@
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
 
+import * as account from './account';
 import * as job from './job';
+import * as media from './media';
+import * as settings from './settings';
+import * as v2 from './v2';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'Midjourney (useapi.net)',
@@ -21,9 +25,19 @@ export const versionDescription: INodeTypeDescription = {
 			name: 'resource',
 			type: 'options',
 			noDataExpression: true,
-			options: [{ name: 'Job', value: 'job', description: 'Generate and transform images and videos' }],
+			options: [
+				{ name: 'Account', value: 'account', description: 'Add, list, update, reset or remove the Midjourney accounts configured in useapi.net' },
+				{ name: 'Job', value: 'job', description: 'Generate and transform images and videos' },
+				{ name: 'Legacy (V2)', value: 'v2', description: 'Imagine, seed and job lookup through the older v2 API, for accounts still configured there' },
+				{ name: 'Media', value: 'media', description: 'Download images and videos from Midjourney\'s CDN' },
+				{ name: 'Setting', value: 'settings', description: 'Read the account settings and switch speed, remix and variation modes' },
+			],
 			default: 'job',
 		},
 		...job.description,
+		...settings.description,
+		...account.description,
+		...media.description,
+		...v2.description,
 	],
 };

@@ -3,6 +3,10 @@ import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 /** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
 export type NodeMap = {
 	job: 'blend' | 'button' | 'cancel' | 'describe' | 'get' | 'imagine' | 'listRunning' | 'seed';
+	settings: 'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
+	account: 'createOrUpdate' | 'getAll' | 'get' | 'deleteAccount' | 'reset';
+	media: 'download';
+	v2: 'imagine' | 'seed' | 'get';
 };
 
 export type MidjourneyType = AllEntities<NodeMap>;

@@ -3,11 +3,19 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
+import * as account from './account';
 import * as job from './job';
+import * as media from './media';
 import type { MidjourneyType, Operation, OperationMap } from './node.type';
+import * as settings from './settings';
+import * as v2 from './v2';
 
 const operations: OperationMap = {
 	job,
+	settings,
+	account,
+	media,
+	v2,
 };
 
 /** The channels the items name; empty when any item lets useapi.net choose. */

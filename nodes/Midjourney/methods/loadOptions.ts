@@ -4,16 +4,21 @@ import { PROMPT_BUTTONS } from '../actions/job/button.operation';
 import { listAccounts } from '../transport/accounts';
 import { getJob } from '../transport/jobs';
 
-/** Channels configured in useapi.net, for every Channel field. An empty value lets useapi.net choose. */
-export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+/** Channels configured in useapi.net, for Channel fields that name one account (Account operations). */
+export async function getConfiguredChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const accounts = await listAccounts(this);
+	return Object.values(accounts).map((account) => ({
+		name: account.error ? `${account.channel} (needs attention: ${account.error})` : account.channel,
+		value: account.channel,
+		description: `Up to ${account.maxJobs} jobs at once (${account.maxImageJobs} image, ${account.maxVideoJobs} video)`,
+	}));
+}
+
+/** Channels configured in useapi.net, for every job's Channel field. An empty value lets useapi.net choose. */
+export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	return [
 		{ name: 'Any Channel With Free Capacity', value: '', description: 'Let useapi.net pick the channel' },
-		...Object.values(accounts).map((account) => ({
-			name: account.error ? `${account.channel} (needs attention: ${account.error})` : account.channel,
-			value: account.channel,
-			description: `Up to ${account.maxJobs} jobs at once (${account.maxImageJobs} image, ${account.maxVideoJobs} video)`,
-		})),
+		...(await getConfiguredChannels.call(this)),
 	];
 }
 

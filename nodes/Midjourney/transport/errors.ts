@@ -15,6 +15,8 @@ export interface ApiFailure {
 function nextStep(failure: ApiFailure): { message: string; description: string } {
 	const { statusCode, apiMessage } = failure;
 	const said = apiMessage ? `useapi.net said: "${apiMessage}"` : '';
+	// v2 accounts are configured and reset through useapi.net's v2 API, not this node's Account resource.
+	const v2 = failure.path.startsWith('/v2/');
 	switch (statusCode) {
 		case 400:
 			return {
@@ -45,6 +47,15 @@ function nextStep(failure: ApiFailure): { message: string; description: string }
 					'Check the job ID or channel. Job IDs come from the output of an earlier Midjourney step (field "jobid").',
 			};
 		case 409:
+			// In v3, only POST accounts answers 409: the Discord account is still configured in the v2 API.
+			if (failure.path.endsWith('/accounts')) {
+				return {
+					message: 'This Discord account is still configured in the legacy v2 API (409)',
+					description:
+						'useapi.net cannot use one Discord account in both v2 and v3. Delete its v2 configuration as useapi.net says below, then run Account → Create or Update again. ' +
+						said,
+				};
+			}
 			return {
 				message: `Conflict (409): ${apiMessage}`,
 				description:
@@ -66,7 +77,9 @@ function nextStep(failure: ApiFailure): { message: string; description: string }
 			return {
 				message: `All Midjourney channels are busy (429)${tried}`,
 				description:
-					'The account is running as many jobs as its limits allow. Lower "Max Parallel Jobs", wait for running jobs to finish, or raise maxJobs with Account → Create or Update. ' +
+					(v2
+						? 'The v2 account is running as many jobs as its limit allows. Wait for running jobs to finish, or (for Imagine) raise "Max Jobs" in the options, no higher than your Midjourney plan allows. '
+						: 'The account is running as many jobs as its limits allow. Lower "Max Parallel Jobs", wait for running jobs to finish, or raise maxJobs with Account → Create or Update. ') +
 					said,
 			};
 		}
@@ -76,10 +89,22 @@ function nextStep(failure: ApiFailure): { message: string; description: string }
 				message: `Midjourney needs attention on ${channel} (596): moderation or CAPTCHA pending`,
 				description:
 					`Log into Discord and answer the Midjourney moderation message or CAPTCHA for ${channel}, ` +
-					`then run Account → Reset for ${channel}. Nothing was submitted. ${said}`,
+					(v2
+						? `then reset ${channel} through useapi.net's v2 API (account/midjourney/<channel>/reset). `
+						: `then run Account → Reset for ${channel}. `) +
+					`Nothing was submitted. ${said}`,
 			};
 		}
 		default:
+			// v2 answers 504 when Midjourney never started the job (api-docs/v3/questions-and-answers.md).
+			if (statusCode === 504 && v2) {
+				return {
+					message: `Midjourney did not start the v2 job (504): ${apiMessage || 'gateway timeout'}`,
+					description:
+						'useapi.net says a 504 means maxJobs is set higher than your Midjourney plan allows. Lower "Max Jobs" in the options (or the v2 account\'s maxJobs), then run the item again. ' +
+						said,
+				};
+			}
 			if (statusCode >= 500) {
 				return {
 					message: `useapi.net had a server error (${statusCode})`,

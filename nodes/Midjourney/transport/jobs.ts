@@ -132,6 +132,9 @@ export async function streamJob(
 		seen.stalled = true;
 		stream.destroy?.();
 	});
+	// n8n's request helper does not end a body it has already handed over when the signal fires.
+	const abortStream = () => stream.destroy?.();
+	request.abortSignal?.addEventListener('abort', abortStream, { once: true });
 
 	try {
 		for await (const chunk of stream) {
@@ -146,6 +149,7 @@ export async function streamJob(
 		if (request.abortSignal?.aborted) return { kind: 'aborted', jobId: seen.jobId };
 		// Any other read error is a dropped connection: handled below like an early end.
 	} finally {
+		request.abortSignal?.removeEventListener('abort', abortStream);
 		stream.destroy?.();
 	}
 

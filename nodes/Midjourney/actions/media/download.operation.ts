@@ -1,0 +1,56 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { checkUrlPrefix, requireText } from '../../helpers/validation';
+import { CDN_PREFIX, downloadCdnMedia } from '../../transport/media';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'CDN URL',
+		name: 'cdnUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://cdn.midjourney.com/…/0_0.png',
+		description:
+			'Address of a Midjourney image or video, starting with https://cdn.midjourney.com/ (the addresses listed in a job\'s imageUx or videoUx). useapi.net fetches it for you, since the CDN blocks plain downloads.',
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the file in',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['media'], operation: ['download'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const cdnUrl = requireText(node, itemIndex, 'CDN URL', this.getNodeParameter('cdnUrl', itemIndex, '') as string);
+	checkUrlPrefix(node, itemIndex, 'CDN URL', cdnUrl, CDN_PREFIX);
+	const field = requireText(
+		node,
+		itemIndex,
+		'Put Output File in Field',
+		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
+	);
+
+	const media = await downloadCdnMedia(this, cdnUrl, itemIndex);
+	const binary = await this.helpers.prepareBinaryData(media.data, media.fileName, media.mimeType);
+	return this.helpers.constructExecutionMetaData(
+		[
+			{
+				json: { cdnUrl, fileName: binary.fileName, mimeType: binary.mimeType, fileSize: media.data.length },
+				binary: { [field]: binary },
+			},
+		],
+		{ itemData: { item: itemIndex } },
+	);
+}

@@ -1,0 +1,73 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as fast from './fast.operation';
+import * as info from './info.operation';
+import * as relax from './relax.operation';
+import * as remix from './remix.operation';
+import * as settings from './settings.operation';
+import * as turbo from './turbo.operation';
+import * as variability from './variability.operation';
+
+export { fast, info, relax, remix, settings, turbo, variability };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['settings'] } },
+		options: [
+			{
+				name: 'Fast Mode',
+				value: 'fast',
+				description: 'Switch the account to Fast mode (uses fast GPU hours)',
+				action: 'Switch to fast mode',
+			},
+			{
+				name: 'Get Info',
+				value: 'info',
+				description: 'Get the subscription, job mode, fast time remaining and usage of the account',
+				action: 'Get account info',
+			},
+			{
+				name: 'Get Settings',
+				value: 'settings',
+				description: 'Get the current model version, stylize value, RAW, remix, variation and speed modes, and prompt suffix',
+				action: 'Get settings',
+			},
+			{
+				name: 'Relax Mode',
+				value: 'relax',
+				description: 'Switch the account to Relax mode (slower, does not use fast GPU hours)',
+				action: 'Switch to relax mode',
+			},
+			{
+				name: 'Toggle Remix',
+				value: 'remix',
+				description: 'Turn Remix mode on if it is off, or off if it is on. With Remix on, variations can change the prompt.',
+				action: 'Toggle remix mode',
+			},
+			{
+				name: 'Toggle Variability',
+				value: 'variability',
+				description: 'Switch variations between strong and subtle, whichever is not set now',
+				action: 'Toggle variability mode',
+			},
+			{
+				name: 'Turbo Mode',
+				value: 'turbo',
+				description: 'Switch the account to Turbo mode (fastest, uses about twice the fast GPU time)',
+				action: 'Switch to turbo mode',
+			},
+		],
+		default: 'settings',
+	},
+	...fast.description,
+	...info.description,
+	...relax.description,
+	...remix.description,
+	...settings.description,
+	...turbo.description,
+	...variability.description,
+];

@@ -1,0 +1,3 @@
+import { settingsOperation } from './settingsJob';
+
+export const { description, execute } = settingsOperation('remix');

@@ -1,0 +1,137 @@
+/**
+ * Issue 3 in a real n8n 2.x: Imagine against the emulator in every wait mode, the time limit that
+ * cancels the job, the prompt check before any request, and the credential test.
+ */
+import { requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, TOKEN, type E2eEnvironment } from './midjourney';
+
+jest.setTimeout(10 * 60 * 1000);
+
+let env: E2eEnvironment;
+
+beforeAll(async () => {
+	env = await startEnvironment();
+});
+afterAll(async () => {
+	await stopEnvironment(env);
+});
+beforeEach(() => env.emulator.reset());
+
+const imagine = (extra: Record<string, unknown> = {}) => ({
+	resource: 'job',
+	operation: 'imagine',
+	prompt: 'a cat in a hat',
+	...extra,
+	options: { pollInterval: 0.3, ...((extra.options as object) ?? {}) },
+});
+
+describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor) => {
+	it('outputs the completed job with its four image URLs', async () => {
+		const run = await runMidjourneyNode(env, imagine({ waitFor }));
+		expect(run.error).toBeFalsy();
+		expect(run.items).toHaveLength(1);
+		const job = run.items[0].json;
+		expect(job.status).toBe('completed');
+		expect(job.verb).toBe('imagine');
+		expect(job.response.imageUx.map((image: { url: string }) => image.url)).toHaveLength(4);
+		expect(run.items[0].pairedItem).toEqual({ item: 0 });
+
+		const posts = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine');
+		expect(posts).toHaveLength(1);
+		expect(posts[0].body).toMatchObject({ prompt: 'a cat in a hat', stream: waitFor === 'stream' });
+		expect(posts[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+	});
+});
+
+describe('Imagine with Wait for Result = none', () => {
+	it('outputs the job as created, without waiting', async () => {
+		const run = await runMidjourneyNode(env, imagine({ waitFor: 'none' }));
+		expect(run.items[0].json.status).toBe('created');
+		expect(run.items[0].json.jobid).toMatch(/^j/);
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0].body).toMatchObject({ stream: false });
+	});
+
+	it('the job still completes at useapi.net, so a later Get finds it completed', async () => {
+		const created = await runMidjourneyNode(env, imagine({ waitFor: 'none' }));
+		const jobId = created.items[0].json.jobid;
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const got = await runMidjourneyNode(env, { resource: 'job', operation: 'get', jobId });
+		expect(got.items[0].json.status).toBe('completed');
+	});
+});
+
+describe('limits', () => {
+	it('a time limit shorter than the job ends with a clear error and DELETEs the job', async () => {
+		const run = await runMidjourneyNode(env, imagine({ prompt: 'slow --emu-ms=8000', timeLimit: 1 }));
+		expect(run.error).toBeTruthy();
+		expect(run.error.message).toMatch(/did not finish within the time limit of 1 seconds/);
+		expect(run.error.description).toMatch(/was cancelled \(DELETE\)/);
+		const deletes = requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
+		expect(deletes).toHaveLength(1);
+		const jobId = decodeURIComponent(deletes[0].path.split('/').pop()!);
+		expect(env.emulator.getJob(jobId)?.status).toBe('failed');
+	});
+
+	it('an over-long prompt fails before any request, naming the field and the limit', async () => {
+		const run = await runMidjourneyNode(env, imagine({ prompt: 'x'.repeat(5001) }));
+		expect(run.error.message).toBe('"Prompt" is too long: 5001 characters, the limit is 5000');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+
+	it('Continue On Fail keeps the other items and pairs the error with its item', async () => {
+		const run = await runMidjourneyNode(
+			env,
+			{ ...imagine(), prompt: '={{ $json.prompt }}' },
+			{ items: [{ prompt: 'first' }, { prompt: '' }, { prompt: 'third --emu-fail' }, { prompt: 'fourth' }], continueOnFail: true },
+		);
+		expect(run.items).toHaveLength(4);
+		expect(run.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(run.items[0].json.status).toBe('completed');
+		expect(run.items[1].json.error).toBe('"Prompt" is empty');
+		expect(run.items[2].json.error).toMatch(/Midjourney job failed/);
+		expect(run.items[3].json.status).toBe('completed');
+		expect(run.items[3].json.request.prompt).toBe('fourth');
+	});
+});
+
+describe('errors never show the token', () => {
+	it('a 401 is explained and the token appears nowhere in the execution', async () => {
+		const badId = await env.n8n.createCredential('bad token', 'useApiNetApi', {
+			apiToken: 'secret-wrong-token-123',
+			baseUrl: env.emulator.url,
+		});
+		const run = await runMidjourneyNode(
+			{ ...env, credentials: { useApiNetApi: { id: badId, name: 'bad token' } } },
+			imagine(),
+		);
+		expect(run.error.message).toMatch(/token was rejected \(401\)/);
+		expect(JSON.stringify(run.execution)).not.toContain('secret-wrong-token-123');
+		expect(env.n8n.logs()).not.toContain('secret-wrong-token-123');
+	});
+});
+
+describe('credential test', () => {
+	// What the editor's "Test" button sends: the saved credential's id with the data in the form.
+	const test = async (apiToken: string) => {
+		const data = { apiToken, baseUrl: env.emulator.url };
+		const id = await env.n8n.createCredential(`probe ${apiToken}`, 'useApiNetApi', data);
+		return await env.n8n.restPost('/credentials/test', { credentials: { id, name: `probe ${apiToken}`, type: 'useApiNetApi', data } });
+	};
+
+	it('accepts a valid token', async () => {
+		expect(await test(TOKEN)).toMatchObject({ status: 'OK' });
+		expect(requestsTo(env, 'GET', '/v3/midjourney/accounts')).toHaveLength(1);
+	});
+
+	it('accepts a valid token with no account configured yet (404)', async () => {
+		for (const channel of Object.keys((await (await fetch(`${env.emulator.url}/v3/midjourney/accounts`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as object)) {
+			await fetch(`${env.emulator.url}/v3/midjourney/accounts/${channel}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+		}
+		expect(await test(TOKEN)).toMatchObject({ status: 'OK' });
+	});
+
+	it('reports a rejected token', async () => {
+		const result = await test('not-the-token');
+		expect(result).toMatchObject({ status: 'Error' });
+		expect(result.message).toMatch(/401/);
+	});
+});

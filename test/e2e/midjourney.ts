@@ -1,0 +1,129 @@
+/**
+ * What the end-to-end tests share: one emulator and one real n8n with this package, a credential
+ * pointing at the emulator, and a way to run the Midjourney node with given parameters inside a
+ * real workflow (Webhook → [Split Out] → Midjourney) and read back what it produced.
+ */
+import { randomUUID } from 'crypto';
+
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { startN8n, stopAllN8n, type ExecutionDetails, type N8nInstance, type N8nMajor, type NodeItem } from './n8n';
+
+export const MIDJOURNEY_TYPE = 'n8n-nodes-useapi-midjourney.midjourney';
+export const TRIGGER_TYPE = 'n8n-nodes-useapi-midjourney.midjourneyTrigger';
+export const TOKEN = 'test-token';
+
+export interface E2eEnvironment {
+	n8n: N8nInstance;
+	emulator: Emulator;
+	credentialId: string;
+	credentials: { useApiNetApi: { id: string; name: string } };
+}
+
+export async function startEnvironment(
+	options: { major?: N8nMajor; emulator?: EmulatorOptions } = {},
+): Promise<E2eEnvironment> {
+	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options.emulator });
+	const n8n = await startN8n({ major: options.major ?? 2 });
+	const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
+		apiToken: TOKEN,
+		baseUrl: emulator.url,
+	});
+	return { n8n, emulator, credentialId, credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } } };
+}
+
+export async function stopEnvironment(env: E2eEnvironment | undefined): Promise<void> {
+	await stopAllN8n();
+	await env?.emulator.close();
+}
+
+export interface NodeRun {
+	/** The Midjourney node's output items (json, binary metadata, pairedItem). */
+	items: NodeItem[];
+	/** The node's error when it failed (and Continue On Fail was off). */
+	error: any;
+	execution: ExecutionDetails;
+	/** The webhook's HTTP answer: the last node's items, or the first binary as bytes. */
+	response: { status: number; body: any; headers: Record<string, string> };
+}
+
+export interface RunOptions {
+	/** One input item per entry (Split Out); default one item, the webhook body. */
+	items?: object[];
+	/** Raw bytes posted to the webhook: the input item then carries them as binary property `data`. */
+	binaryInput?: { data: Buffer; contentType: string };
+	continueOnFail?: boolean;
+	/** Answer the webhook with the first binary of the last item (to check downloaded bytes). */
+	respondWithBinary?: string;
+}
+
+/** Runs one Midjourney node with `parameters` in a fresh workflow inside the real n8n. */
+export async function runMidjourneyNode(
+	env: E2eEnvironment,
+	parameters: Record<string, unknown>,
+	options: RunOptions = {},
+): Promise<NodeRun> {
+	const path = `mj-${randomUUID()}`;
+	const webhook = {
+		id: randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: randomUUID(),
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: 'lastNode',
+			responseData: options.respondWithBinary ? 'firstEntryBinary' : 'allEntries',
+			options: options.respondWithBinary ? { responseBinaryPropertyName: options.respondWithBinary } : {},
+		},
+	};
+	const split = {
+		id: randomUUID(),
+		name: 'Items',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { fieldToSplitOut: 'body.items', options: {} },
+	};
+	const midjourney = {
+		id: randomUUID(),
+		name: 'Midjourney',
+		type: MIDJOURNEY_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters,
+		credentials: env.credentials,
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+	};
+	const nodes = options.items ? [webhook, split, midjourney] : [webhook, midjourney];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	const workflow = await env.n8n.createWorkflow({ name: `Midjourney ${path}`, nodes, connections, settings: { executionOrder: 'v1' } });
+	await env.n8n.activateWorkflow(workflow.id);
+	try {
+		const response = options.binaryInput
+			? await env.n8n.http('POST', env.n8n.webhookUrl(path), options.binaryInput.data, {
+					'content-type': options.binaryInput.contentType,
+				})
+			: await env.n8n.callWebhook(path, options.items ? { items: options.items } : {});
+		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.finished || e.status === 'error' || e.status === 'success' || e.status === 'crashed', 60_000);
+		return {
+			items: env.n8n.nodeOutput(execution, 'Midjourney'),
+			error: env.n8n.nodeError(execution, 'Midjourney'),
+			execution,
+			response,
+		};
+	} finally {
+		await env.n8n.deactivateWorkflow(workflow.id);
+	}
+}
+
+/** Requests the emulator received for a path, e.g. `/v3/midjourney/jobs/imagine`. */
+export function requestsTo(env: E2eEnvironment, method: string, path: string | RegExp) {
+	return env.emulator.requests.filter(
+		(r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+	);
+}

@@ -1,0 +1,144 @@
+/**
+ * Issue 5, the trigger, in a real n8n 2.x: useapi.net (the emulator) calls the trigger's URL as a
+ * job's replyUrl; the workflow starts once per selected event, never for calls without the secret,
+ * for jobs the API does not know, or for a repeated delivery.
+ */
+import { randomUUID } from 'crypto';
+
+import { TOKEN, TRIGGER_TYPE, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+
+jest.setTimeout(10 * 60 * 1000);
+
+let env: E2eEnvironment;
+beforeAll(async () => {
+	env = await startEnvironment();
+});
+afterAll(async () => {
+	await stopEnvironment(env);
+});
+beforeEach(() => env.emulator.reset());
+
+const SECRET = 'trigger-secret-0123456789abcdef';
+
+async function triggerWorkflow(parameters: Record<string, unknown>) {
+	const webhookId = randomUUID();
+	const workflow = await env.n8n.createWorkflow({
+		name: `Trigger ${webhookId}`,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Midjourney Trigger',
+				type: TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters: { secret: SECRET, ...parameters },
+				credentials: env.credentials,
+			},
+			{ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+		connections: { 'Midjourney Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	});
+	await env.n8n.activateWorkflow(workflow.id);
+	const url = `${env.n8n.baseUrl}/webhook/${webhookId}/midjourney/${SECRET}`;
+	// 2.x registers production webhooks a moment after activation: wait until the URL answers.
+	for (let attempt = 0; attempt < 80; attempt++) {
+		const probe = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		if (probe.status !== 404) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return { workflow, url, webhookId };
+}
+
+async function submitImagine(body: Record<string, unknown>) {
+	const response = await fetch(`${env.emulator.url}/v3/midjourney/jobs/imagine`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ stream: false, ...body }),
+	});
+	expect(response.status).toBe(201);
+	return (await response.json()) as { jobid: string };
+}
+
+async function settle(ms = 2500) {
+	await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('Midjourney Trigger', () => {
+	it('starts one execution for the final event, with the job as data', async () => {
+		const { workflow, url } = await triggerWorkflow({});
+		const job = await submitImagine({ prompt: 'callback me', replyUrl: url });
+		const execution = await env.n8n.waitForExecution(workflow.id, () => true, 30_000);
+		await settle();
+		const executions = await env.n8n.listExecutions(workflow.id);
+		expect(executions).toHaveLength(1);
+		const item = env.n8n.nodeOutput(execution, 'Midjourney Trigger')[0];
+		expect(item.json).toMatchObject({ jobid: job.jobid, status: 'completed' });
+		expect(env.emulator.callbacks.filter((c) => c.url === url).length).toBeGreaterThanOrEqual(3);
+	});
+
+	it('starts one execution per selected event', async () => {
+		const { workflow, url } = await triggerWorkflow({ events: ['created', 'started', 'progress', 'completed'], verifyWithApi: false });
+		await submitImagine({ prompt: 'every event', replyUrl: url, replyLevel: 'all' });
+		await settle(3000);
+		const delivered = env.emulator.callbacks.filter((c) => c.url === url && c.status === 200);
+		const distinctEvents = new Set(delivered.map((c) => `${(c.body as any).status}|${(c.body as any).response?.progress_percent ?? ''}`));
+		const executions = await env.n8n.listExecutions(workflow.id);
+		expect(delivered.length).toBeGreaterThanOrEqual(4);
+		expect(executions.length).toBe(new Set(delivered.map((c) => (c.body as any).status)).size);
+		expect(distinctEvents.size).toBeGreaterThanOrEqual(executions.length);
+	});
+
+	it('rejects a call without the secret and starts nothing', async () => {
+		const { workflow, webhookId } = await triggerWorkflow({});
+		const job = await submitImagine({ prompt: 'x' });
+		const response = await fetch(`${env.n8n.baseUrl}/webhook/${webhookId}/midjourney/wrong-secret-000000000`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ jobid: job.jobid, status: 'completed', request: {} }),
+		});
+		expect(response.status).toBeGreaterThanOrEqual(400);
+		await settle(1000);
+		expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(0);
+	});
+
+	it('rejects a forged callback for a job useapi.net does not know and starts nothing', async () => {
+		const { workflow, url } = await triggerWorkflow({});
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ jobid: 'j0000000000000000000i-u1-c1-bot:midjourney', verb: 'imagine', status: 'completed', request: { prompt: 'forged' } }),
+		});
+		expect(response.status).toBe(404);
+		await settle(1000);
+		expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(0);
+	});
+
+	it('outputs the API copy, not an altered callback body', async () => {
+		const { workflow, url } = await triggerWorkflow({});
+		const job = await submitImagine({ prompt: 'the real prompt' });
+		await settle(1500);
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ jobid: job.jobid, verb: 'imagine', status: 'completed', request: { prompt: 'INJECTED' } }),
+		});
+		expect(response.status).toBe(200);
+		const execution = await env.n8n.waitForExecution(workflow.id, () => true, 30_000);
+		expect(env.n8n.nodeOutput(execution, 'Midjourney Trigger')[0].json.request.prompt).toBe('the real prompt');
+	});
+
+	it('a repeated delivery starts nothing new', async () => {
+		const { workflow, url } = await triggerWorkflow({});
+		const job = await submitImagine({ prompt: 'once' });
+		await settle(1500);
+		const body = JSON.stringify(env.emulator.getJob(job.jobid));
+		for (let i = 0; i < 3; i++) {
+			const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			expect(response.status).toBe(200);
+		}
+		await settle(1500);
+		expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(1);
+	});
+});

@@ -1,0 +1,1160 @@
+/**
+ * The emulator against its documentation: every endpoint, every switch (faults), every prompt
+ * marker. Plain fetch against a started emulator on a random port; nothing leaves the machine.
+ */
+import { spawn } from 'child_process';
+import http from 'http';
+import { join } from 'path';
+import { crc32, inflateSync } from 'zlib';
+
+import { startEmulator, type Emulator, type Job } from './index';
+
+const TOKEN = 'test-token';
+const CHANNEL = '1100000000000000001';
+const V3 = '/v3/midjourney';
+
+let emu: Emulator;
+
+beforeAll(async () => {
+	emu = await startEmulator({ token: TOKEN, jobDurationMs: 100, keepAliveMs: 50 });
+});
+afterAll(async () => {
+	await emu.close();
+});
+beforeEach(() => emu.reset());
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+interface Answer<T = any> {
+	status: number;
+	headers: Headers;
+	json: T;
+	text: string;
+}
+
+async function call<T = any>(
+	method: string,
+	path: string,
+	body?: unknown,
+	options: { token?: string | null; base?: Emulator; form?: FormData } = {},
+): Promise<Answer<T>> {
+	const headers: Record<string, string> = {};
+	const token = options.token === undefined ? TOKEN : options.token;
+	if (token !== null) headers.authorization = `Bearer ${token}`;
+	let payload: BodyInit | undefined;
+	if (options.form) payload = options.form;
+	else if (body !== undefined) {
+		headers['content-type'] = 'application/json';
+		payload = JSON.stringify(body);
+	}
+	const response = await fetch(`${(options.base ?? emu).url}${path}`, { method, headers, body: payload });
+	const text = await response.text();
+	let json: any;
+	try {
+		json = text ? JSON.parse(text) : undefined;
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, headers: response.headers, json, text };
+}
+
+const jobPath = (jobid: string) => `${V3}/jobs/${encodeURIComponent(jobid)}`;
+const isFinal = (job: Job) => ['completed', 'failed', 'moderated'].includes(job.status);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForJob(jobid: string, until: (job: Job) => boolean = isFinal, base = emu, timeoutMs = 5000): Promise<Job> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { status, json } = await call<Job>('GET', jobPath(jobid), undefined, { base });
+		if (status === 200 && until(json)) return json;
+		if (Date.now() > deadline) throw new Error(`job ${jobid} stayed ${json?.status} (${status})`);
+		await sleep(25);
+	}
+}
+
+async function create(verb: string, body: Record<string, unknown>, base = emu): Promise<Job> {
+	const { status, json } = await call<Job>('POST', `${V3}/jobs/${verb}`, { ...body, stream: false }, { base });
+	if (status !== 201) throw new Error(`${verb} answered ${status}: ${JSON.stringify(json)}`);
+	return json;
+}
+
+async function completed(verb: string, body: Record<string, unknown>, base = emu): Promise<Job> {
+	const job = await create(verb, body, base);
+	return waitForJob(job.jobid, isFinal, base);
+}
+
+interface SseResult {
+	status: number;
+	contentType: string | null;
+	events: any[];
+	comments: number;
+	malformed: string[];
+	raw: string;
+	endedBy: 'end' | 'error' | 'timeout' | 'stopped';
+}
+
+/** POSTs with stream:true and reads the SSE answer until it ends, `stop` says so, or the timeout. */
+async function sse(path: string, body: Record<string, unknown>, options: { timeoutMs?: number; stop?: (events: any[]) => boolean } = {}): Promise<SseResult> {
+	const controller = new AbortController();
+	const response = await fetch(`${emu.url}${path}`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ ...body, stream: true }),
+		signal: controller.signal,
+	});
+	const result: SseResult = {
+		status: response.status,
+		contentType: response.headers.get('content-type'),
+		events: [],
+		comments: 0,
+		malformed: [],
+		raw: '',
+		endedBy: 'end',
+	};
+	if (!response.body) return result;
+	const reader = response.body.getReader();
+	const decoder = new TextDecoder();
+	let buffer = '';
+	const timer = setTimeout(() => {
+		result.endedBy = 'timeout';
+		controller.abort();
+	}, options.timeoutMs ?? 5000);
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			const text = decoder.decode(value, { stream: true });
+			result.raw += text;
+			buffer += text;
+			let end: number;
+			while ((end = buffer.indexOf('\n\n')) >= 0) {
+				const block = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				for (const line of block.split('\n')) {
+					if (line.startsWith(':')) result.comments++;
+					else if (line.startsWith('data:')) {
+						const data = line.slice(5).trim();
+						try {
+							result.events.push(JSON.parse(data));
+						} catch {
+							result.malformed.push(data);
+						}
+					}
+				}
+			}
+			if (options.stop?.(result.events)) {
+				result.endedBy = 'stopped';
+				controller.abort();
+				break;
+			}
+		}
+	} catch {
+		if (result.endedBy === 'end') result.endedBy = 'error';
+	} finally {
+		clearTimeout(timer);
+	}
+	return result;
+}
+
+/** A local webhook receiver for replyUrl callbacks. */
+async function startReceiver(): Promise<{ url: string; bodies: Job[]; close: () => Promise<void> }> {
+	const bodies: Job[] = [];
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+			res.writeHead(200).end('ok');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const port = (server.address() as { port: number }).port;
+	return {
+		url: `http://127.0.0.1:${port}/hook`,
+		bodies,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}
+
+function pngBlob(bytes = 200): Blob {
+	const data = Buffer.alloc(bytes, 1);
+	Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(data);
+	return new Blob([data], { type: 'image/png' });
+}
+
+// ---- auth -------------------------------------------------------------------------------------
+
+describe('authorization', () => {
+	it('answers 401 without or with a wrong token, 402 for no-subscription', async () => {
+		expect(await call('GET', `${V3}/jobs`, undefined, { token: null })).toMatchObject({ status: 401, json: { error: 'Unauthorized' } });
+		expect(await call('POST', `${V3}/jobs/imagine`, { prompt: 'x' }, { token: 'wrong' })).toMatchObject({ status: 401, json: { error: 'Unauthorized' } });
+		expect(await call('POST', `${V3}/jobs/imagine`, { prompt: 'x' }, { token: 'no-subscription' })).toMatchObject({
+			status: 402,
+			json: { error: 'Account has no subscription or subscription expired' },
+		});
+		expect(emu.submissions()).toBe(0);
+	});
+
+	it('uses the { error, code } shape on v2 and on the CDN proxy', async () => {
+		expect((await call('GET', '/v2/jobs/?jobid=x', undefined, { token: 'wrong' })).json).toEqual({ error: 'Unauthorized', code: 401 });
+		expect((await call('GET', '/v1/proxy/cdn-midjourney/?cdnUrl=https://cdn.midjourney.com/a/0_0.png', undefined, { token: null })).json).toEqual({
+			error: 'Unauthorized',
+			code: 401,
+		});
+	});
+
+	it('records every request before answering, including refused ones', async () => {
+		await call('POST', `${V3}/jobs/imagine`, { prompt: 'recorded' }, { token: 'wrong' });
+		expect(emu.requests).toHaveLength(1);
+		expect(emu.requests[0]).toMatchObject({
+			method: 'POST',
+			path: `${V3}/jobs/imagine`,
+			body: { prompt: 'recorded' },
+			contentType: 'application/json',
+			headers: { authorization: 'Bearer wrong' },
+		});
+	});
+});
+
+// ---- imagine: SSE and polling ------------------------------------------------------------------
+
+describe('imagine', () => {
+	it('streams initialized, created, started, progress… and completed, then ends the response', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'a cat in a hat' });
+		expect(result.status).toBe(200);
+		expect(result.contentType).toMatch(/^text\/event-stream/);
+		expect(result.endedBy).toBe('end');
+		const names = result.events.map((event) => event.event);
+		expect(names[0]).toBe('initialized');
+		expect(names.slice(1, 3)).toEqual(['midjourney_created', 'midjourney_started']);
+		expect(names.filter((name) => name === 'midjourney_progress').length).toBeGreaterThanOrEqual(2);
+		expect(names[names.length - 1]).toBe('midjourney_completed');
+
+		const [initialized] = result.events;
+		expect(initialized).toMatchObject({ event: 'initialized', message: 'Stream initialized', seq: 0 });
+		expect(initialized.jobId).toMatch(/^j\d{19}i-u12345-c1100000000000000001-bot:midjourney$/);
+		expect(initialized.ts).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/);
+		const seqs = result.events.map((event) => event.seq);
+		expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+		expect(new Set(seqs).size).toBe(seqs.length);
+
+		const progress = result.events.filter((event) => event.event === 'midjourney_progress').map((event) => event.job.response.progress_percent);
+		expect(progress.every((value: number) => value >= 0 && value < 100)).toBe(true);
+
+		const job: Job = result.events[result.events.length - 1].job;
+		expect(job).toMatchObject({ jobid: initialized.jobId, verb: 'imagine', jobType: 'image', status: 'completed', code: 200, request: { prompt: 'a cat in a hat', stream: true } });
+		const response = job.response!;
+		expect(response.buttons).toEqual(['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4']);
+		expect(response.imageUx).toHaveLength(4);
+		for (const [i, ux] of (response.imageUx ?? []).entries()) {
+			expect(ux.id).toBe(i + 1);
+			expect(ux.url).toMatch(new RegExp(`^https://cdn\\.midjourney\\.com/[0-9a-f-]{36}/0_${i}\\.png$`));
+		}
+		expect(response.attachments?.[0]).toMatchObject({ width: 2048, height: 2048, content_type: 'image/png' });
+		expect(response.progress_percent).toBe(100);
+		expect(response.content).toBe('**a cat in a hat --v 7.0 --s 250** - <@9876543210123456789> (fast)');
+		const labels = (response.components as any[]).flatMap((row) => row.components.map((button: any) => button.label ?? button.emoji?.name));
+		expect(labels).toEqual(expect.arrayContaining(['U1', 'V4', '🔄']));
+		expect(response.executeOnce).toEqual({});
+		expect(response.children).toEqual({});
+	});
+
+	it('sends ": keep-alive" comments every keepAliveMs', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'slow --emu-ms=400' });
+		expect(result.comments).toBeGreaterThanOrEqual(3);
+		expect(result.raw).toContain(': keep-alive\n\n');
+	});
+
+	it('answers stream:false with 201 and the created job, then completes for polling', async () => {
+		const { status, json, headers } = await call<Job>('POST', `${V3}/jobs/imagine`, { prompt: 'poll me', stream: false, replyRef: 'ref-1' });
+		expect(status).toBe(201);
+		expect(headers.get('content-type')).toMatch(/application\/json/);
+		expect(json).toMatchObject({ verb: 'imagine', jobType: 'image', status: 'created', request: { prompt: 'poll me', stream: false, replyRef: 'ref-1' } });
+		expect(json.response).toBeUndefined();
+		const seen = new Set<string>();
+		const done = await waitForJob(json.jobid, (job) => {
+			seen.add(job.status);
+			return isFinal(job);
+		});
+		expect(done.status).toBe('completed');
+		expect(done.updated).toBeDefined();
+		expect(done.response?.replyRef).toBe('ref-1');
+		expect(seen.has('progress') || seen.has('started')).toBe(true);
+		expect(emu.submissions()).toBe(1);
+		expect(emu.jobsCreated()).toBe(1);
+		expect(emu.getJob(json.jobid)?.status).toBe('completed');
+	});
+
+	it('accepts multipart/form-data like JSON', async () => {
+		const form = new FormData();
+		form.set('prompt', 'multipart cat');
+		form.set('stream', 'false');
+		const { status, json } = await call<Job>('POST', `${V3}/jobs/imagine`, undefined, { form });
+		expect(status).toBe(201);
+		expect(json.request).toMatchObject({ prompt: 'multipart cat', stream: false });
+		expect(emu.requests[0]).toMatchObject({ contentType: 'multipart/form-data', body: { fields: { prompt: 'multipart cat', stream: 'false' }, files: {} } });
+	});
+
+	it('validates prompt, replyUrl, replyRef and replyLevel', async () => {
+		const post = (body: Record<string, unknown>) => call('POST', `${V3}/jobs/imagine`, { stream: false, ...body });
+		expect(await post({})).toMatchObject({ status: 400, json: { error: 'Parameter prompt is required' } });
+		expect((await post({ prompt: 'x'.repeat(5001) })).status).toBe(400);
+		expect((await post({ prompt: 'x'.repeat(5000) })).status).toBe(201);
+		expect((await post({ prompt: 'x', replyUrl: `http://h/${'a'.repeat(1020)}` })).status).toBe(400);
+		expect((await post({ prompt: 'x', replyRef: 'r'.repeat(1025) })).status).toBe(400);
+		expect((await post({ prompt: 'x', replyLevel: 'loud' })).status).toBe(400);
+		const bad = await fetch(`${emu.url}${V3}/jobs/imagine`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+			body: '{not json',
+		});
+		expect(bad.status).toBe(400);
+		expect(emu.submissions()).toBe(1);
+	});
+
+	it('makes --video prompts video jobs with videoUx', async () => {
+		const job = await completed('imagine', { prompt: 'waves --video --motion low' });
+		expect(job.jobid).toMatch(/v-u12345-/);
+		expect(job).toMatchObject({ jobType: 'video', status: 'completed' });
+		expect(job.response?.videoUx).toHaveLength(4);
+		expect(job.response?.videoUx?.[0].url).toMatch(/^https:\/\/cdn\.midjourney\.com\/video\/[0-9a-f-]+\/0\.mp4$/);
+		expect(job.response?.buttons).toEqual(['U1', 'U2', 'U3', 'U4', '🔄']);
+	});
+});
+
+// ---- jobs: get, list, delete ------------------------------------------------------------------
+
+describe('jobs/{jobid}, jobs, DELETE', () => {
+	it('answers 404 for an unknown job and 410 for an expired one', async () => {
+		expect(await call('GET', jobPath('j0101010101010101010i-u12345-c1-bot:midjourney'))).toMatchObject({ status: 404, json: { error: 'Job not found' } });
+		const expired = 'j0101010101010101010i-expired-u1-c1-bot:midjourney';
+		expect(await call('GET', jobPath(expired))).toMatchObject({ status: 410, json: { error: `Job ${expired} has expired` } });
+		expect((await call('DELETE', jobPath(expired))).status).toBe(410);
+	});
+
+	it('lists running jobs per channel in the documented shape', async () => {
+		const a = await create('imagine', { prompt: 'a --emu-ms=2000' });
+		await create('imagine', { prompt: 'b --video --emu-ms=2000' });
+		await create('settings', {});
+		const { status, json } = await call('GET', `${V3}/jobs`);
+		expect(status).toBe(200);
+		expect(json).toMatchObject({ total: 2, images: 1, videos: 1 });
+		const channel = json.channels[CHANNEL];
+		expect(channel).toMatchObject({ total: 2, images: 1, videos: 1, maxJobs: 3, maxImageJobs: 3, maxVideoJobs: 3 });
+		expect(channel.jobs[0]).toMatchObject({ jobId: a.jobid, channel: CHANNEL, jobType: 'image', created: a.created });
+		expect(channel.jobs[0].elapsed).toMatch(/^\d{2}:\d{2}$/);
+	});
+
+	it('cancels a running job with 204, frees its slot, refuses finished jobs', async () => {
+		const jobs = [];
+		for (let i = 0; i < 3; i++) jobs.push(await create('imagine', { prompt: `slot ${i} --emu-ms=5000` }));
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'full', stream: false })).status).toBe(429);
+		const cancelled = await call('DELETE', jobPath(jobs[0].jobid));
+		expect(cancelled.status).toBe(204);
+		expect(cancelled.text).toBe('');
+		expect(emu.getJob(jobs[0].jobid)).toMatchObject({ status: 'failed', error: 'Job cancelled by user' });
+		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(2);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'fits now', stream: false })).status).toBe(201);
+		const again = await call('DELETE', jobPath(jobs[0].jobid));
+		expect(again.status).toBe(400);
+		expect(again.json.error).toMatch(/only running jobs/);
+		expect((await call('DELETE', jobPath('j0000000000000000000i-u12345-c1-bot:midjourney'))).status).toBe(404);
+	});
+
+	it('sends midjourney_failed and ends the stream of a cancelled job', async () => {
+		const streaming = sse(`${V3}/jobs/imagine`, { prompt: 'cancel me --emu-ms=3000' });
+		await sleep(100);
+		const running = emu.listJobs().find((job) => !isFinal(job))!;
+		expect((await call('DELETE', jobPath(running.jobid))).status).toBe(204);
+		const result = await streaming;
+		expect(result.endedBy).toBe('end');
+		expect(result.events[result.events.length - 1]).toMatchObject({ event: 'midjourney_failed', job: { status: 'failed', error: 'Job cancelled by user' } });
+	});
+});
+
+// ---- capacity ---------------------------------------------------------------------------------
+
+describe('capacity', () => {
+	it('answers 429 with the documented message when the channel is full', async () => {
+		for (let i = 0; i < 3; i++) await create('imagine', { prompt: `busy ${i} --emu-ms=2000` });
+		const refused = await call('POST', `${V3}/jobs/imagine`, { prompt: 'one more', stream: false, channel: CHANNEL });
+		expect(refused).toMatchObject({ status: 429, json: { error: `Channel ${CHANNEL} is busy executing 3 image jobs` } });
+		const unnamed = await call('POST', `${V3}/jobs/imagine`, { prompt: 'one more', stream: false });
+		expect(unnamed.status).toBe(429);
+		// describe and the settings commands carry no jobType: not capacity-tracked.
+		expect((await call('POST', `${V3}/jobs/settings`, { stream: false })).status).toBe(201);
+		expect(emu.submissions()).toBe(4);
+	});
+
+	it('answers 400 for a channel that is not configured', async () => {
+		const { status, json } = await call('POST', `${V3}/jobs/imagine`, { prompt: 'x', stream: false, channel: '999' });
+		expect(status).toBe(400);
+		expect(json.error).toBe('Channel 999 is not configured, see GET /accounts');
+	});
+
+	it('keeps image and video limits apart and picks a channel with room', async () => {
+		const two = await startEmulator({
+			jobDurationMs: 200,
+			accounts: [
+				{ channel: '1000000000000000001', maxJobs: 2, maxImageJobs: 1, maxVideoJobs: 1 },
+				{ channel: '1000000000000000002', maxJobs: 1, maxImageJobs: 1, maxVideoJobs: 1 },
+			],
+		});
+		try {
+			const first = await create('imagine', { prompt: 'one --emu-ms=2000' }, two);
+			const second = await create('imagine', { prompt: 'two --emu-ms=2000' }, two);
+			expect(new Set([first.jobid.split('-c')[1], second.jobid.split('-c')[1]]).size).toBe(2);
+			const video = await create('imagine', { prompt: 'clip --video --emu-ms=2000', channel: '1000000000000000001' }, two);
+			expect(video.jobType).toBe('video');
+			const third = await call('POST', `${V3}/jobs/imagine`, { prompt: 'three', stream: false }, { base: two });
+			expect(third.status).toBe(429);
+			const videoFull = await call('POST', `${V3}/jobs/imagine`, { prompt: 'clip --video', stream: false, channel: '1000000000000000001' }, { base: two });
+			expect(videoFull.json.error).toBe('Channel 1000000000000000001 is busy executing 1 video jobs');
+			// settings-type commands need `channel` when several channels are configured.
+			expect(await call('POST', `${V3}/jobs/info`, { stream: false }, { base: two })).toMatchObject({
+				status: 400,
+				json: { error: 'channel parameter is required when multiple channels (2) are configured' },
+			});
+			expect((await call('POST', `${V3}/jobs/info`, { stream: false, channel: '1000000000000000002' }, { base: two })).status).toBe(201);
+		} finally {
+			await two.close();
+		}
+	});
+});
+
+// ---- 596 ----------------------------------------------------------------------------------------
+
+describe('596 and accounts/reset', () => {
+	it('--emu-596 answers 596, puts the channel in error until POST accounts/reset/{channel}', async () => {
+		const first = await call('POST', `${V3}/jobs/imagine`, { prompt: 'captcha --emu-596', stream: false, channel: CHANNEL });
+		expect(first.status).toBe(596);
+		expect(first.json.error).toContain(CHANNEL);
+		expect(emu.jobsCreated()).toBe(0);
+		expect((await call('GET', `${V3}/accounts/${CHANNEL}`)).json.error).toBe('Pending mod message');
+		const named = await call('POST', `${V3}/jobs/button`, { jobId: 'x', button: 'U1' });
+		expect(named.status).toBe(404);
+		const again = await call('POST', `${V3}/jobs/imagine`, { prompt: 'plain', stream: false });
+		expect(again).toMatchObject({
+			status: 596,
+			json: { error: 'All configured Midjourney channels (1) have errors (pending moderation, CAPTCHA, etc.). Please resolve channel issues before making new requests.' },
+		});
+		expect((await call('POST', `${V3}/jobs/settings`, { stream: false })).status).toBe(596);
+		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		expect((await call('GET', `${V3}/accounts/${CHANNEL}`)).json.error).toBeUndefined();
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'plain', stream: false })).status).toBe(201);
+		expect((await call('POST', `${V3}/accounts/reset/123`)).status).toBe(404);
+	});
+
+	it('faults.status596Next and setChannelError do the same', async () => {
+		emu.faults.status596Next = 1;
+		expect((await call('POST', `${V3}/jobs/describe`, { stream: false })).status).toBe(400);
+		expect(emu.faults.status596Next).toBe(1);
+		expect((await call('POST', `${V3}/jobs/describe`, { imageUrl: 'https://example.com/a.png', stream: false })).status).toBe(596);
+		expect(emu.faults.status596Next).toBe(0);
+		emu.setChannelError(CHANNEL, null);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'ok', stream: false })).status).toBe(201);
+		emu.setChannelError(CHANNEL, 'CAPTCHA detected');
+		expect((await call('GET', `${V3}/accounts`)).json[CHANNEL].error).toBe('CAPTCHA detected');
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'no', stream: false })).status).toBe(596);
+	});
+});
+
+// ---- button / execute-once -------------------------------------------------------------------
+
+describe('button', () => {
+	it('runs U1 once: the second U1 answers 200 with the same child, also when a stream is asked for', async () => {
+		const parent = await completed('imagine', { prompt: 'parent' });
+		const first = await call<Job>('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'U1', stream: false });
+		expect(first.status).toBe(201);
+		expect(first.json).toMatchObject({ verb: 'button', jobType: 'image', status: 'created', request: { button: 'U1', jobId: parent.jobid, stream: false } });
+		const second = await call<Job>('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'U1', stream: false });
+		expect(second.status).toBe(200);
+		expect(second.json.jobid).toBe(first.json.jobid);
+		const streamed = await call<Job>('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'U1' });
+		expect(streamed.status).toBe(200);
+		expect(streamed.headers.get('content-type')).toMatch(/application\/json/);
+		expect(streamed.json.jobid).toBe(first.json.jobid);
+		expect(emu.submissions()).toBe(4);
+		expect(emu.jobsCreated()).toBe(2);
+		const after = (await call<Job>('GET', jobPath(parent.jobid))).json;
+		expect(after.response?.executeOnce).toEqual({ U1: first.json.jobid });
+		expect(after.response?.children).toEqual({ [first.json.jobid]: 'U1' });
+		// V buttons are not execute-once.
+		const v1 = await call('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'V1', stream: false });
+		const v1again = await call('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'V1', stream: false });
+		expect([v1.status, v1again.status]).toEqual([201, 201]);
+		expect(v1.json.jobid).not.toBe(v1again.json.jobid);
+	});
+
+	it('gives upscales the documented buttons, then animates into video jobs', async () => {
+		const parent = await completed('imagine', { prompt: 'chain' });
+		const u2 = await waitForJob((await call<Job>('POST', `${V3}/jobs/button`, { jobId: parent.jobid, button: 'U2', stream: false })).json.jobid);
+		expect(u2.response?.buttons).toEqual([
+			'Upscale (Subtle)', 'Upscale (Creative)', 'Vary (Subtle)', 'Vary (Strong)', 'Vary (Region)', 'Zoom Out 2x', 'Zoom Out 1.5x',
+			'Custom Zoom', '⬅️', '➡️', '⬆️', '⬇️', 'Animate (High motion)', 'Animate (Low motion)',
+		]);
+		expect(u2.response?.content).toBe('**chain --v 7.0 --s 250** - Image #2 <@9876543210123456789>');
+		expect(u2.response?.imageUx).toHaveLength(1);
+		const zoom = await completed('button', { jobId: u2.jobid, button: 'Zoom Out 2x' });
+		expect(zoom.response?.buttons).toContain('V1');
+		const animated = await completed('button', { jobId: u2.jobid, button: 'Animate (High motion)' });
+		expect(animated).toMatchObject({ jobType: 'video', status: 'completed' });
+		expect(animated.response?.videoUx).toHaveLength(4);
+		const single = await completed('button', { jobId: animated.jobid, button: 'U3' });
+		expect(single.jobType).toBe('video');
+		expect(single.response?.buttons).toEqual(['Extend (High motion)', 'Extend (Low motion)']);
+		const extended = await completed('button', { jobId: single.jobid, button: 'Extend (Low motion)' });
+		expect(extended.jobType).toBe('video');
+	});
+
+	it('validates the parent, the button, mask and prompt', async () => {
+		const post = (body: Record<string, unknown>) => call('POST', `${V3}/jobs/button`, { stream: false, ...body });
+		expect(await post({ button: 'U1' })).toMatchObject({ status: 400, json: { error: 'jobId is required' } });
+		expect(await post({ jobId: 'j0000000000000000000i-u12345-c1-bot:midjourney', button: 'U1' })).toMatchObject({ status: 404, json: { error: 'Parent job not found' } });
+		expect(await post({ jobId: 'j1-expired-x', button: 'U1' })).toMatchObject({ status: 410, json: { error: 'Parent job has expired' } });
+		const running = await create('imagine', { prompt: 'running --emu-ms=2000' });
+		const notDone = await post({ jobId: running.jobid, button: 'U1' });
+		expect(notDone.status).toBe(400);
+		expect(notDone.json.error).toMatch(/must be "completed"/);
+		const parent = await completed('imagine', { prompt: 'grid' });
+		const missing = await post({ jobId: parent.jobid, button: 'Vary (Region)' });
+		expect(missing.status).toBe(400);
+		expect(missing.json.error).toMatch(/not available/);
+		const u1 = await completed('button', { jobId: parent.jobid, button: 'U1' });
+		expect((await post({ jobId: u1.jobid, button: 'Vary (Region)' })).json.error).toBe('Parameter mask is required for button Vary (Region)');
+		expect((await post({ jobId: u1.jobid, button: 'Vary (Region)', mask: 'iVBORw0KGgo=' })).status).toBe(201);
+		expect((await post({ jobId: u1.jobid, button: 'Custom Zoom' })).json.error).toBe('Parameter prompt is required for button Custom Zoom');
+		const custom = await post({ jobId: u1.jobid, button: 'Custom Zoom', prompt: 'grid --zoom 1.8' });
+		expect(custom.status).toBe(201);
+		expect((await waitForJob(custom.json.jobid)).response?.content).toContain('grid --zoom 1.8');
+	});
+
+	it('uses the button prompt for remix-capable buttons only when Remix mode is on', async () => {
+		const parent = await completed('imagine', { prompt: 'original' });
+		const plain = await completed('button', { jobId: parent.jobid, button: 'V1', prompt: 'changed' });
+		expect(plain.response?.content).toContain('**original');
+		await completed('remix', {});
+		const remixed = await completed('button', { jobId: parent.jobid, button: 'V2', prompt: 'changed' });
+		expect(remixed.response?.content).toContain('**changed');
+	});
+});
+
+// ---- describe / blend / seed ------------------------------------------------------------------
+
+describe('describe', () => {
+	it('takes a multipart imageBlob and completes with four prompts', async () => {
+		const form = new FormData();
+		form.set('imageBlob', pngBlob(), 'photo.png');
+		form.set('stream', 'false');
+		const { status, json } = await call<Job>('POST', `${V3}/jobs/describe`, undefined, { form });
+		expect(status).toBe(201);
+		expect(json).toMatchObject({ verb: 'describe', status: 'created', request: { describeUrl: 'blob', stream: false } });
+		expect(json.jobType).toBeUndefined();
+		expect(json.jobid).toMatch(/^j\d{19}-u12345-/);
+		expect(emu.requests[0].body).toEqual({ fields: { stream: 'false' }, files: { imageBlob: { filename: 'photo.png', contentType: 'image/png', size: 200 } } });
+		const done = await waitForJob(json.jobid);
+		const description = String(done.response?.embeds?.[0].description);
+		expect(description.split('\n\n')).toHaveLength(4);
+		for (const keycap of ['1️⃣', '2️⃣', '3️⃣', '4️⃣']) expect(description).toContain(keycap);
+		expect(done.response?.content).toBe(description);
+	});
+
+	it('takes imageUrl and validates the inputs', async () => {
+		const byUrl = await create('describe', { imageUrl: 'https://example.com/image.jpg' });
+		expect(byUrl.request).toMatchObject({ describeUrl: 'https://example.com/image.jpg' });
+		expect(await call('POST', `${V3}/jobs/describe`, { stream: false })).toMatchObject({ status: 400, json: { error: 'Either imageUrl or imageBlob is required' } });
+		const wrongType = new FormData();
+		wrongType.set('imageBlob', new Blob(['hello'], { type: 'text/plain' }), 'a.txt');
+		expect((await call('POST', `${V3}/jobs/describe`, undefined, { form: wrongType })).status).toBe(400);
+		const tooBig = new FormData();
+		tooBig.set('imageBlob', pngBlob(10 * 1024 * 1024 + 1), 'big.png');
+		const big = await call('POST', `${V3}/jobs/describe`, undefined, { form: tooBig });
+		expect(big.status).toBe(400);
+		expect(big.json.error).toMatch(/10 MB/);
+		const both = new FormData();
+		both.set('imageBlob', pngBlob(), 'a.png');
+		both.set('imageUrl', 'https://example.com/a.png');
+		expect((await call('POST', `${V3}/jobs/describe`, undefined, { form: both })).status).toBe(400);
+	});
+});
+
+describe('blend', () => {
+	it('validates 2–5 images, one source per slot and blendDimensions', async () => {
+		const post = (body: Record<string, unknown>) => call('POST', `${V3}/jobs/blend`, { stream: false, ...body });
+		expect(await post({ imageUrl_1: 'https://e.com/1.png' })).toMatchObject({ status: 400, json: { error: 'At least 2 images are required for blend' } });
+		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', imageUrl_6: 'https://e.com/6.png' })).status).toBe(400);
+		expect(
+			(await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', blendDimensions: 'Round' })).json.error,
+		).toBe('Parameter blendDimensions must be one of: Portrait, Square, Landscape');
+		const both = new FormData();
+		both.set('imageUrl_1', 'https://e.com/1.png');
+		both.set('imageBlob_1', pngBlob(), '1.png');
+		both.set('imageUrl_2', 'https://e.com/2.png');
+		expect((await call('POST', `${V3}/jobs/blend`, undefined, { form: both })).json.error).toBe('Cannot specify both imageUrl_1 and imageBlob_1');
+	});
+
+	it('mixes URLs and blobs and completes as an image grid', async () => {
+		const form = new FormData();
+		form.set('imageUrl_1', 'https://e.com/1.png');
+		form.set('imageBlob_2', pngBlob(), '2.png');
+		form.set('blendDimensions', 'Portrait');
+		form.set('stream', 'false');
+		const { status, json } = await call<Job>('POST', `${V3}/jobs/blend`, undefined, { form });
+		expect(status).toBe(201);
+		expect(json).toMatchObject({ verb: 'blend', jobType: 'image', request: { blendUrls: ['https://e.com/1.png', 'blob_1'], blendDimensions: 'Portrait' } });
+		const done = await waitForJob(json.jobid);
+		expect(done.response?.content).toMatch(/^\*\* --ar 2:3 --v 7\.0 --s 250\*\*/);
+		expect(done.response?.imageUx).toHaveLength(4);
+	});
+});
+
+describe('seed', () => {
+	it('returns the seed of an image job, once', async () => {
+		const parent = await completed('imagine', { prompt: 'seeded cat' });
+		const first = await call<Job>('POST', `${V3}/jobs/seed`, { jobId: parent.jobid, stream: false });
+		expect(first.status).toBe(201);
+		expect(first.json).toMatchObject({ verb: 'seed', status: 'created', request: { jobId: parent.jobid } });
+		expect(first.json.jobType).toBeUndefined();
+		const done = await waitForJob(first.json.jobid);
+		expect(typeof done.response?.seed).toBe('number');
+		expect(done.response?.content).toMatch(new RegExp(`^\\*\\*seeded cat --v 7\\.0 --s 250\\*\\*\\n\\*\\*Job ID\\*\\*: [0-9a-f-]+\\n\\*\\*seed\\*\\* ${done.response?.seed}$`));
+		expect(done.response?.attachments).toHaveLength(4);
+		const second = await call<Job>('POST', `${V3}/jobs/seed`, { jobId: parent.jobid, stream: false });
+		expect(second.status).toBe(200);
+		expect(second.json.jobid).toBe(first.json.jobid);
+		expect((await call<Job>('GET', jobPath(parent.jobid))).json.response?.executeOnce).toEqual({ seed: first.json.jobid });
+	});
+
+	it('streams created then completed, and refuses running, video and unknown parents', async () => {
+		const parent = await completed('imagine', { prompt: 'seed stream' });
+		const result = await sse(`${V3}/jobs/seed`, { jobId: parent.jobid });
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_completed']);
+		const running = await create('imagine', { prompt: 'still running --emu-ms=2000' });
+		expect(await call('POST', `${V3}/jobs/seed`, { jobId: running.jobid, stream: false })).toMatchObject({
+			status: 400,
+			json: { error: expect.stringMatching(/^Parent job status is "(created|started|progress)", must be "completed" to get seed$/) },
+		});
+		const video = await completed('imagine', { prompt: 'clip --video' });
+		expect((await call('POST', `${V3}/jobs/seed`, { jobId: video.jobid, stream: false })).status).toBe(400);
+		expect((await call('POST', `${V3}/jobs/seed`, { jobId: 'j0-u1-c1-bot:midjourney', stream: false })).status).toBe(404);
+		expect((await call('POST', `${V3}/jobs/seed`, { stream: false })).json.error).toBe('jobId is required');
+	});
+});
+
+// ---- settings commands ------------------------------------------------------------------------
+
+describe('settings, info, fast, relax, turbo, remix, variability', () => {
+	it('keeps per-channel settings: toggles toggle, speed modes switch', async () => {
+		const settings = await completed('settings', {});
+		expect(settings.jobid).toMatch(/^j\d{19}-u12345-/);
+		expect(settings.response?.settings).toEqual({
+			version: '7', stylize: 250, raw: false, personalization: false, public: true, remix: false, variability: false,
+			relax: false, fast: true, turbo: false, suffix: '--v 7 --s 250',
+		});
+		expect(settings.response?.content).toBe('Adjust your settings here. Current suffix: ` --v 7 --s 250`');
+
+		const remixOn = await completed('remix', {});
+		expect(remixOn.response?.settings).toEqual({ remix: true });
+		expect(remixOn.response?.content).toMatch(/^Remix mode turned on!/);
+		expect((await completed('remix', {})).response?.settings).toEqual({ remix: false });
+		const variability = await completed('variability', {});
+		expect(variability.response?.settings).toEqual({ variability: true });
+		expect(variability.response?.content).toMatch(/^Strong variability mode turned on!/);
+
+		expect((await completed('relax', {})).response?.settings).toEqual({ relax: true, fast: false, turbo: false });
+		const relaxed = await completed('imagine', { prompt: 'slowly' });
+		expect(relaxed.response?.content).toMatch(/\(relaxed\)$/);
+		expect((await completed('turbo', {})).response?.settings).toEqual({ relax: false, fast: false, turbo: true });
+		const info = await completed('info', {});
+		expect(info.response?.settings).toEqual({ relax: false, fast: false, turbo: true });
+		expect(info.response?.content).toContain('**Job Mode**: Turbo');
+		expect(info.response?.embeds?.[0].title).toMatch(/^Your info - /);
+		const fast = await completed('fast', {});
+		expect(fast.response?.settings).toEqual({ relax: false, fast: true, turbo: false });
+		expect(fast.response?.content).toMatch(/^Done! Note that once you exhaust your fast hours/);
+		expect((await completed('settings', {})).response?.settings).toMatchObject({ remix: false, variability: true, fast: true });
+
+		emu.reset();
+		expect((await completed('settings', {})).response?.settings).toMatchObject({ variability: false });
+	});
+
+	it('streams settings commands as created, progress, completed', async () => {
+		const result = await sse(`${V3}/jobs/turbo`, {});
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_progress', 'midjourney_completed']);
+		expect(result.events[2].job.response.content).toBe('');
+	});
+});
+
+// ---- accounts -----------------------------------------------------------------------------------
+
+describe('accounts', () => {
+	const discordFor = (channel: string) => `${Buffer.from(channel).toString('base64')}.GhIjKl.secret-part-xyz`;
+
+	it('creates (201), updates (200), lists, reads and deletes channels; 404 when none', async () => {
+		const list = await call('GET', `${V3}/accounts`);
+		expect(list.status).toBe(200);
+		expect(list.json[CHANNEL]).toMatchObject({ channel: CHANNEL, maxJobs: 3, maxImageJobs: 3, maxVideoJobs: 3, discord: 'emu...001' });
+
+		const discord = discordFor('1200000000000000002');
+		const created = await call('POST', `${V3}/accounts`, { discord, maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2, replyUrl: 'https://example.com/hook' });
+		expect(created).toMatchObject({
+			status: 201,
+			json: { discord: 'MTI...xyz', channel: '1200000000000000002', maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2, replyUrl: 'https://example.com/hook' },
+		});
+		const updated = await call('POST', `${V3}/accounts`, { discord, maxJobs: 6 });
+		expect(updated).toMatchObject({ status: 200, json: { channel: '1200000000000000002', maxJobs: 6, maxImageJobs: 3, maxVideoJobs: 3 } });
+		expect(updated.json.replyUrl).toBeUndefined();
+		expect((await call('GET', `${V3}/accounts/1200000000000000002`)).json.maxJobs).toBe(6);
+		expect(Object.keys((await call('GET', `${V3}/accounts`)).json)).toEqual([CHANNEL, '1200000000000000002']);
+
+		expect((await call('DELETE', `${V3}/accounts/1200000000000000002`)).status).toBe(204);
+		expect(await call('GET', `${V3}/accounts/1200000000000000002`)).toMatchObject({ status: 404, text: '' });
+		expect((await call('DELETE', `${V3}/accounts/1200000000000000002`)).status).toBe(404);
+		expect((await call('DELETE', `${V3}/accounts/${CHANNEL}`)).status).toBe(204);
+		expect(await call('GET', `${V3}/accounts`)).toMatchObject({ status: 404, text: '' });
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'nowhere', stream: false })).status).toBe(400);
+		emu.reset();
+		expect((await call('GET', `${V3}/accounts`)).status).toBe(200);
+	});
+
+	it('validates the body and answers 409 for a v2-configured account', async () => {
+		const post = (body: Record<string, unknown>) => call('POST', `${V3}/accounts`, body);
+		expect(await post({})).toMatchObject({ status: 400, json: { error: 'Required parameter discord is missing or empty' } });
+		expect((await post({ discord: 'abc.def.ghi', maxJobs: 0 })).json.error).toBe('Parameter maxJobs must be between 1 and 15');
+		expect((await post({ discord: 'abc.def.ghi', maxJobs: 16 })).status).toBe(400);
+		expect((await post({ discord: 'abc.def.ghi', maxJobs: 15, maxImageJobs: 13 })).json.error).toBe('Parameter maxImageJobs must be between 1 and 12');
+		expect((await post({ discord: 'abc.def.ghi', maxJobs: 2, maxVideoJobs: 3 })).json.error).toMatch(/maxVideoJobs .* less than or equal to maxJobs/);
+		expect((await post({ discord: 'abc.def.ghi', replyUrl: `https://x/${'a'.repeat(2040)}` })).json.error).toBe('Parameter replyUrl maximum length is 2048 characters');
+		expect((await post({ discord: 'abc.def.ghi', maxJobs: 15, maxImageJobs: 12, replyUrl: `https://x/${'a'.repeat(2030)}` })).status).toBe(201);
+		const conflict = await post({ discord: `v2-configured-${discordFor('1300000000000000003')}` });
+		expect(conflict.status).toBe(409);
+		expect(conflict.json.error).toMatch(/^Legacy v2 Midjourney configuration detected for channel \d+\./);
+		expect((await post({ discord: 'invalid-token' })).status).toBe(401);
+	});
+
+	it('uses the account replyUrl for jobs without their own', async () => {
+		const receiver = await startReceiver();
+		try {
+			await call('POST', `${V3}/accounts`, { discord: discordFor(CHANNEL), replyUrl: receiver.url });
+			const job = await completed('imagine', { prompt: 'account hook', replyLevel: 'minimal' });
+			await waitUntil(() => receiver.bodies.length === 1);
+			expect(receiver.bodies[0]).toMatchObject({ jobid: job.jobid, status: 'completed' });
+		} finally {
+			await receiver.close();
+		}
+	});
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 3000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await sleep(20);
+	}
+}
+
+// ---- callbacks ----------------------------------------------------------------------------------
+
+describe('replyUrl callbacks', () => {
+	let receiver: Awaited<ReturnType<typeof startReceiver>>;
+	beforeAll(async () => {
+		receiver = await startReceiver();
+	});
+	afterAll(async () => {
+		await receiver.close();
+	});
+	beforeEach(() => {
+		receiver.bodies.length = 0;
+	});
+
+	const statusesFor = async (replyLevel: string | undefined, prompt = 'hooked') => {
+		const job = await completed('imagine', { prompt, replyUrl: receiver.url, ...(replyLevel ? { replyLevel } : {}) });
+		await emu.callbacksSettled();
+		return receiver.bodies.filter((body) => body.jobid === job.jobid).map((body) => body.status);
+	};
+
+	it('posts every status change with replyLevel all (the default), in order', async () => {
+		expect(await statusesFor(undefined)).toEqual(['created', 'started', 'progress', 'progress', 'progress', 'completed']);
+		expect(emu.callbacks.map((entry) => entry.status)).toEqual([200, 200, 200, 200, 200, 200]);
+		expect(emu.callbacks[0]).toMatchObject({ url: receiver.url, body: { status: 'created', request: { replyUrl: receiver.url } } });
+	});
+
+	it('posts created and final states with standard, final only with minimal', async () => {
+		expect(await statusesFor('standard')).toEqual(['created', 'completed']);
+		expect(await statusesFor('minimal')).toEqual(['completed']);
+		expect(await statusesFor('minimal', 'bad --emu-fail')).toEqual(['failed']);
+	});
+
+	it('also posts while streaming, and records undeliverable callbacks without failing', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'both', replyUrl: receiver.url, replyLevel: 'standard' });
+		expect(result.events[result.events.length - 1].event).toBe('midjourney_completed');
+		await waitUntil(() => receiver.bodies.length === 2);
+
+		const closed = await startReceiver();
+		await closed.close();
+		const job = await completed('imagine', { prompt: 'nobody listens', replyUrl: closed.url, replyLevel: 'minimal' });
+		await waitUntil(() => emu.callbacks.some((entry) => entry.body && (entry.body as Job).jobid === job.jobid));
+		expect(emu.callbacks.find((entry) => (entry.body as Job).jobid === job.jobid)).toMatchObject({ status: 'error', url: closed.url });
+	});
+});
+
+// ---- markers --------------------------------------------------------------------------------------
+
+describe('prompt markers', () => {
+	it('--emu-fail ends failed with error, errorDetails and code', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'x --emu-fail' });
+		const last = result.events[result.events.length - 1];
+		expect(last.event).toBe('midjourney_failed');
+		expect(last.job).toMatchObject({ status: 'failed', error: 'Midjourney job failed', code: 500 });
+		expect(last.job.errorDetails).toMatch(/--emu-fail/);
+	});
+
+	it('--emu-moderated ends moderated with embeds', async () => {
+		const job = await completed('imagine', { prompt: 'x --emu-moderated' });
+		expect(job).toMatchObject({ status: 'moderated', error: 'Banned prompt detected', code: 422 });
+		expect(job.response?.embeds?.[0]).toMatchObject({ title: 'Banned prompt detected' });
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'y --emu-moderated' });
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_moderated']);
+	});
+
+	it('--emu-ms=N sets the job duration', async () => {
+		const started = Date.now();
+		await completed('imagine', { prompt: 'quick --emu-ms=50' });
+		expect(Date.now() - started).toBeLessThan(1000);
+		const slow = await create('imagine', { prompt: 'slow --emu-ms=800' });
+		await sleep(400);
+		expect(emu.getJob(slow.jobid)?.status).not.toBe('completed');
+		expect((await waitForJob(slow.jobid)).status).toBe('completed');
+	});
+
+	it('--emu-drop cuts the stream after midjourney_started; the job completes server-side', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'drop --emu-drop' });
+		expect(result.endedBy).toBe('error');
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_started']);
+		const job = await waitForJob(result.events[0].jobId);
+		expect(job.status).toBe('completed');
+		expect(emu.submissions()).toBe(1);
+	});
+
+	it('--emu-stall keeps the stream open with nothing more, not even keep-alives; the job completes', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'stall --emu-stall --emu-ms=300' }, { timeoutMs: 700 });
+		expect(result.endedBy).toBe('timeout');
+		expect(result.events[result.events.length - 1].event).toBe('midjourney_started');
+		const afterStart = result.raw.slice(result.raw.indexOf('midjourney_started'));
+		expect(afterStart).not.toContain('keep-alive');
+		expect((await waitForJob(result.events[0].jobId)).status).toBe('completed');
+	});
+
+	it('--emu-malformed sends one event with invalid JSON mid-stream, then carries on', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'bad --emu-malformed' });
+		expect(result.malformed).toHaveLength(1);
+		expect(result.events[result.events.length - 1].event).toBe('midjourney_completed');
+	});
+
+	it('--emu-error-event sends an error event and ends the stream; the job completes server-side', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'err --emu-error-event' });
+		expect(result.endedBy).toBe('end');
+		const last = result.events[result.events.length - 1];
+		expect(last).toMatchObject({ event: 'error', jobId: result.events[0].jobId });
+		expect(typeof last.error).toBe('string');
+		expect((await waitForJob(result.events[0].jobId)).status).toBe('completed');
+	});
+
+	it('markers work in replyRef for verbs without a prompt', async () => {
+		const job = await completed('describe', { imageUrl: 'https://e.com/a.png', replyRef: 'case-7 --emu-fail' });
+		expect(job.status).toBe('failed');
+	});
+});
+
+describe('abandoned streams', () => {
+	it('a job whose stream the client closes stays stuck holding its slot until DELETE', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'walk away --emu-ms=200' }, { stop: (events) => events.some((event) => event.event === 'midjourney_started') });
+		expect(result.endedBy).toBe('stopped');
+		const jobid = result.events[0].jobId;
+		await sleep(400);
+		expect(emu.getJob(jobid)?.status).toBe('started');
+		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(1);
+		expect((await call('DELETE', jobPath(jobid))).status).toBe(204);
+		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(0);
+	});
+
+	it("abandonedStream: 'continue' lets such a job finish, stuckTimeoutMs fails a stuck one", async () => {
+		const lenient = await startEmulator({ jobDurationMs: 150, abandonedStream: 'continue' });
+		const strict = await startEmulator({ jobDurationMs: 150, stuckTimeoutMs: 100 });
+		try {
+			for (const [base, expected] of [[lenient, 'completed'], [strict, 'failed']] as const) {
+				const controller = new AbortController();
+				const response = await fetch(`${base.url}${V3}/jobs/imagine`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ prompt: 'left' }),
+					signal: controller.signal,
+				});
+				const reader = response.body!.getReader();
+				const first = new TextDecoder().decode((await reader.read()).value);
+				const jobid = JSON.parse(first.split('\n')[0].slice(5)).jobId;
+				controller.abort();
+				await sleep(400);
+				expect(base.getJob(jobid)?.status).toBe(expected);
+			}
+		} finally {
+			await lenient.close();
+			await strict.close();
+		}
+	});
+});
+
+// ---- faults ---------------------------------------------------------------------------------------
+
+describe('faults', () => {
+	it('status429Next answers 429 even with capacity, then accepts', async () => {
+		emu.faults.status429Next = 2;
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'a', stream: false })).json.error).toBe(`Channel ${CHANNEL} is busy executing 3 image jobs`);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'a', stream: false })).status).toBe(429);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'a', stream: false })).status).toBe(201);
+		expect(emu.submissions()).toBe(1);
+	});
+
+	it('status5xxOnPostNext answers 500 without creating a job', async () => {
+		emu.faults.status5xxOnPostNext = 1;
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'a', stream: false })).status).toBe(500);
+		expect(emu.jobsCreated()).toBe(0);
+		expect(emu.listJobs()).toHaveLength(0);
+		expect(emu.submissions()).toBe(0);
+	});
+
+	it('status5xxOnGetNext answers 503, resetOnGetNext destroys the socket', async () => {
+		const job = await create('imagine', { prompt: 'get me' });
+		emu.faults.status5xxOnGetNext = 1;
+		emu.faults.resetOnGetNext = 1;
+		await expect(fetch(`${emu.url}${jobPath(job.jobid)}`, { headers: { authorization: `Bearer ${TOKEN}` } })).rejects.toThrow();
+		expect((await call('GET', jobPath(job.jobid))).status).toBe(503);
+		expect((await call('GET', jobPath(job.jobid))).status).toBe(200);
+		expect(emu.requests.filter((entry) => entry.method === 'GET')).toHaveLength(3);
+	});
+});
+
+// ---- CDN proxy ------------------------------------------------------------------------------------
+
+function checkPng(bytes: Buffer): { width: number; height: number } {
+	expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+	let offset = 8;
+	const types: string[] = [];
+	const idat: Buffer[] = [];
+	let width = 0;
+	let height = 0;
+	while (offset < bytes.length) {
+		const length = bytes.readUInt32BE(offset);
+		const type = bytes.subarray(offset + 4, offset + 8).toString('ascii');
+		const data = bytes.subarray(offset + 8, offset + 8 + length);
+		const crc = bytes.readUInt32BE(offset + 8 + length);
+		expect(crc).toBe(crc32(Buffer.concat([Buffer.from(type, 'ascii'), data])));
+		if (type === 'IHDR') {
+			width = data.readUInt32BE(0);
+			height = data.readUInt32BE(4);
+			expect([data[8], data[9]]).toEqual([8, 2]);
+		}
+		if (type === 'IDAT') idat.push(data);
+		types.push(type);
+		offset += 12 + length;
+	}
+	expect(types[0]).toBe('IHDR');
+	expect(types[types.length - 1]).toBe('IEND');
+	expect(inflateSync(Buffer.concat(idat)).length).toBe(height * (width * 3 + 1));
+	return { width, height };
+}
+
+describe('CDN proxy', () => {
+	const proxied = async (cdnUrl: string, base = emu) => {
+		const response = await fetch(`${base.url}/v1/proxy/cdn-midjourney/?cdnUrl=${encodeURIComponent(cdnUrl)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+		return { status: response.status, type: response.headers.get('content-type'), bytes: Buffer.from(await response.arrayBuffer()) };
+	};
+
+	it('serves a valid, deterministic PNG for the imageUx URLs of a job', async () => {
+		const job = await completed('imagine', { prompt: 'download me' });
+		const url = job.response!.imageUx![0].url;
+		const first = await proxied(url);
+		expect(first.status).toBe(200);
+		expect(first.type).toBe('image/png');
+		checkPng(first.bytes);
+		expect((await proxied(url)).bytes.equals(first.bytes)).toBe(true);
+		expect((await proxied(job.response!.imageUx![1].url)).bytes.equals(first.bytes)).toBe(false);
+		expect((await proxied('https://cdn.midjourney.com/abc/0_0.jpeg')).type).toBe('image/png');
+	});
+
+	it('sizes images by imageBytes (about 1 MB for the bench)', async () => {
+		const big = await startEmulator({ imageBytes: 1024 * 1024 });
+		try {
+			const { bytes } = await proxied('https://cdn.midjourney.com/11111111-2222-3333-4444-555555555555/0_0.png', big);
+			const { width } = checkPng(bytes);
+			expect(width).toBeGreaterThan(500);
+			expect(bytes.length).toBeGreaterThan(0.9 * 1024 * 1024);
+			expect(bytes.length).toBeLessThan(1.1 * 1024 * 1024);
+		} finally {
+			await big.close();
+		}
+	});
+
+	it('serves .mp4 as video/mp4, refuses other hosts with 400, answers 403 once for emu-403 URLs', async () => {
+		const video = await proxied('https://cdn.midjourney.com/video/abc/0.mp4');
+		expect(video.type).toBe('video/mp4');
+		expect(video.bytes.subarray(4, 8).toString('ascii')).toBe('ftyp');
+		const other = await proxied('https://example.com/a.png');
+		expect(other.status).toBe(400);
+		expect(JSON.parse(other.bytes.toString()).code).toBe(400);
+		expect((await call('GET', '/v1/proxy/cdn-midjourney/')).status).toBe(400);
+		const flaky = 'https://cdn.midjourney.com/emu-403/0_0.png';
+		expect((await proxied(flaky)).status).toBe(403);
+		expect((await proxied(flaky)).status).toBe(200);
+		expect((await proxied(flaky)).status).toBe(200);
+		emu.reset();
+		expect((await proxied(flaky)).status).toBe(403);
+		expect(emu.requests).toHaveLength(1);
+	});
+});
+
+// ---- v2 ---------------------------------------------------------------------------------------------
+
+describe('v2', () => {
+	const v2get = (jobid: string) => call('GET', `/v2/jobs/?jobid=${encodeURIComponent(jobid)}`);
+	async function v2done(jobid: string): Promise<any> {
+		for (let i = 0; i < 200; i++) {
+			const { json } = await v2get(jobid);
+			if (['completed', 'failed', 'moderated'].includes(json.status)) return json;
+			await sleep(25);
+		}
+		throw new Error('v2 job did not finish');
+	}
+
+	it('imagine answers 200 started, completes for GET jobs/?jobid=, posts the final callback', async () => {
+		const receiver = await startReceiver();
+		try {
+			const { status, json } = await call('POST', '/v2/jobs/imagine', { prompt: 'Steampunk cat', replyUrl: receiver.url, replyRef: 'r1' });
+			expect(status).toBe(200);
+			expect(json).toMatchObject({ verb: 'imagine', status: 'started', prompt: 'Steampunk cat', channel: CHANNEL, maxJobs: 3, replyRef: 'r1', code: 200 });
+			expect(json.content).toMatch(/\(Waiting to start\)$/);
+			expect(json.discord).toBe('emu...001');
+			const done = await v2done(json.jobid);
+			expect(done).toMatchObject({ status: 'completed', code: 200, buttons: ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'] });
+			expect(done.attachments).toHaveLength(1);
+			await waitUntil(() => receiver.bodies.length === 1);
+			expect(receiver.bodies.map((body) => body.status)).toEqual(['completed']);
+			// v2 and v3 jobs do not mix.
+			expect((await call('GET', jobPath(json.jobid))).status).toBe(404);
+		} finally {
+			await receiver.close();
+		}
+	});
+
+	it('imagine: 400, 422 moderated, 429 over maxJobs, 504, 596', async () => {
+		expect(await call('POST', '/v2/jobs/imagine', {})).toMatchObject({ status: 400, json: { code: 400 } });
+		const moderated = await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-moderated' });
+		expect(moderated).toMatchObject({ status: 422, json: { status: 'moderated', code: 422, error: 'Banned prompt detected' } });
+		await call('POST', '/v2/jobs/imagine', { prompt: 'long --emu-ms=2000' });
+		const busy = await call('POST', '/v2/jobs/imagine', { prompt: 'x', maxJobs: 1 });
+		expect(busy).toMatchObject({ status: 429, json: { code: 429, error: `Account ${CHANNEL} is busy executing 1 jobs` } });
+		expect(busy.json.executingJobs).toHaveLength(1);
+		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-504' })).json).toMatchObject({ status: 'failed', code: 504 });
+		const captcha = await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-596' });
+		expect(captcha).toMatchObject({ status: 596, json: { status: 'failed', error: 'Pending mod message', code: 596 } });
+		const blocked = await call('POST', '/v2/jobs/imagine', { prompt: 'x' });
+		expect(blocked.status).toBe(596);
+		expect(blocked.json.error).toMatch(/pending moderation message/);
+		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		emu.faults.status596Next = 1;
+		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x' })).json).toMatchObject({ status: 'failed', code: 596 });
+		expect(emu.faults.status596Next).toBe(0);
+		expect(emu.submissions()).toBe(1);
+	});
+
+	it('seed_async: started, then completed with the seed; again returns the parent with seed', async () => {
+		const parent = (await call('POST', '/v2/jobs/imagine', { prompt: 'seed me' })).json;
+		expect((await call('POST', '/v2/jobs/seed_async', { jobid: parent.jobid })).json).toMatchObject({ code: 400, error: 'Parent job must be completed' });
+		await v2done(parent.jobid);
+		const { status, json } = await call('POST', '/v2/jobs/seed_async', { jobid: parent.jobid });
+		expect(status).toBe(200);
+		expect(json).toMatchObject({ verb: 'seed_async', status: 'started', parentJobId: parent.jobid, channel: CHANNEL, code: 200 });
+		const done = await v2done(json.jobid);
+		expect(done.seed).toMatchObject({ value: expect.any(Number) });
+		expect(done.seed.attachments).toHaveLength(4);
+		expect(done.seed.content).toContain(`**seed** ${done.seed.value}`);
+		const again = await call('POST', '/v2/jobs/seed_async', { jobid: parent.jobid });
+		expect(again.json).toMatchObject({ jobid: parent.jobid, verb: 'imagine', status: 'completed', seed: { value: done.seed.value } });
+		expect(await call('POST', '/v2/jobs/seed_async', {})).toMatchObject({ status: 400, json: { error: 'jobid is missing', code: 400 } });
+		expect(await call('POST', '/v2/jobs/seed_async', { jobid: 'nope' })).toMatchObject({ status: 404, json: { error: 'Unable to locate parent job nope', code: 404 } });
+	});
+
+	it('GET jobs/?jobid=: 400 without jobid, 404 unknown, 410 expired, and the GET faults', async () => {
+		expect(await call('GET', '/v2/jobs/')).toMatchObject({ status: 400, json: { code: 400 } });
+		expect(await v2get('unknown')).toMatchObject({ status: 404, json: { code: 404 } });
+		expect((await v2get('j1-expired-1')).status).toBe(410);
+		emu.faults.status5xxOnGetNext = 1;
+		expect((await v2get('unknown')).status).toBe(503);
+		emu.faults.status5xxOnPostNext = 1;
+		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x' })).status).toBe(500);
+		expect(emu.jobsCreated()).toBe(0);
+	});
+});
+
+// ---- control endpoints, lifecycle of the emulator itself -----------------------------------------
+
+describe('control endpoints', () => {
+	it('exposes requests (token redacted), callbacks, faults, jobs and reset over HTTP, unrecorded', async () => {
+		const job = await create('imagine', { prompt: 'controlled' });
+		const requests = await (await fetch(`${emu.url}/__emulator/requests`)).json();
+		expect(requests).toHaveLength(1);
+		expect(requests[0].headers.authorization).toBe('Bearer [redacted: the configured token]');
+		expect(JSON.stringify(requests)).not.toContain(TOKEN);
+		expect(await (await fetch(`${emu.url}/__emulator/callbacks`)).json()).toEqual([]);
+		const faults = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status429Next: 1 }) });
+		expect(await faults.json()).toEqual({ status429Next: 1 });
+		expect(emu.faults.status429Next).toBe(1);
+		const shown = await fetch(`${emu.url}/__emulator/jobs/${encodeURIComponent(job.jobid)}`);
+		expect((await shown.json()).jobid).toBe(job.jobid);
+		expect((await fetch(`${emu.url}/__emulator/jobs/nope`)).status).toBe(404);
+		expect((await fetch(`${emu.url}/__emulator/reset`, { method: 'POST' })).status).toBe(204);
+		expect(emu.requests).toHaveLength(0);
+		expect(emu.faults).toEqual({});
+		expect(emu.listJobs()).toHaveLength(0);
+	});
+
+	it('close() stops an emulator with open streams and pending callbacks', async () => {
+		const other = await startEmulator({ jobDurationMs: 5000, keepAliveMs: 20 });
+		const response = await fetch(`${other.url}${V3}/jobs/imagine`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: 'open', replyUrl: 'http://127.0.0.1:9/unreachable' }),
+		});
+		const reader = response.body!.getReader();
+		await reader.read();
+		await other.close();
+		await expect((async () => {
+			for (;;) if ((await reader.read()).done) return 'ended';
+		})()).rejects.toThrow();
+		await expect(fetch(`${other.url}${V3}/jobs`)).rejects.toThrow();
+	});
+
+	it('runs standalone from the CLI and stops on SIGTERM', async () => {
+		const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+		const child = spawn(tsx, [join(__dirname, 'cli.ts'), '--port', '0', '--token', 'cli-token', '--job-ms', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		try {
+			const line = await new Promise<string>((resolve, reject) => {
+				let out = '';
+				child.stdout.on('data', (chunk: Buffer) => {
+					out += chunk.toString();
+					if (out.includes('\n')) resolve(out.split('\n')[0]);
+				});
+				child.on('exit', (code) => reject(new Error(`cli exited ${code}`)));
+			});
+			const match = /^useapi\.net emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(token: cli-token\)$/.exec(line);
+			expect(match).not.toBeNull();
+			const answer = await fetch(`${match![1]}${V3}/jobs`, { headers: { authorization: 'Bearer cli-token' } });
+			expect(answer.status).toBe(200);
+			const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+			child.kill('SIGTERM');
+			expect(await exited).toBe(0);
+		} finally {
+			if (child.exitCode === null) child.kill('SIGKILL');
+		}
+	}, 30_000);
+});

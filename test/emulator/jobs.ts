@@ -1,0 +1,676 @@
+/**
+ * The job engine: every job (v3 and v2) lives here, advances through its lifecycle on timers,
+ * notifies SSE streams and replyUrl callbacks on each status change, and is rendered in the v3 job
+ * model (get-midjourney-jobs-jobid.md) or the flat v2 model (v2 pages).
+ */
+import { randomInt, randomUUID } from 'crypto';
+
+import type { AccountStore } from './accounts';
+import { defaultSettings, redactDiscord } from './accounts';
+import type { CallbackSender } from './callbacks';
+import {
+	BOT_ID,
+	COMMAND_TEXT,
+	GRID_BUTTONS,
+	MODERATION,
+	UPSCALED_BUTTONS,
+	UPSCALE_BUTTONS,
+	USER_ID,
+	USERNAME,
+	VIDEO_GRID_BUTTONS,
+	VIDEO_SINGLE_BUTTONS,
+	buttonComponents,
+	describeComponents,
+	describePrompts,
+	discordAttachment,
+	displaySuffix,
+	imageUx,
+	infoText,
+	seedOf,
+	settingsComponents,
+	slug,
+	snowflake,
+	speedLabel,
+	videoUx,
+} from './content';
+import { isoTime } from './http-util';
+import type { ChannelSettings, Job, JobStatus, JobType, ReplyLevel } from './types';
+
+export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated'];
+export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
+
+/**
+ * What a job produces on completion:
+ * grid (imagine, blend, V/Vary/Zoom/Pan/🔄 children), upscale (U1–U4 child), upscaled (Upscale
+ * (Subtle|Creative) child), videoGrid (imagine --video, Animate, Extend), videoSingle (U on a video
+ * grid), describe, seed, command (settings/info/fast/relax/turbo/remix/variability).
+ */
+export type JobKind = 'grid' | 'upscale' | 'upscaled' | 'videoGrid' | 'videoSingle' | 'describe' | 'seed' | 'command';
+
+export type Command = 'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
+
+/** Prompt markers (README "Prompt markers"): test switches carried inside the prompt (or replyRef). */
+export interface Markers {
+	fail: boolean;
+	moderated: boolean;
+	e596: boolean;
+	e504: boolean;
+	ms?: number;
+	drop: boolean;
+	stall: boolean;
+	malformed: boolean;
+	errorEvent: boolean;
+}
+
+export function parseMarkers(...texts: Array<string | undefined>): Markers {
+	const text = texts.filter(Boolean).join(' ');
+	const ms = /--emu-ms=(\d+)/.exec(text);
+	return {
+		fail: /--emu-fail\b/.test(text),
+		moderated: /--emu-moderated\b/.test(text),
+		e596: /--emu-596\b/.test(text),
+		e504: /--emu-504\b/.test(text),
+		ms: ms ? Number(ms[1]) : undefined,
+		drop: /--emu-drop\b/.test(text),
+		stall: /--emu-stall\b/.test(text),
+		malformed: /--emu-malformed\b/.test(text),
+		errorEvent: /--emu-error-event\b/.test(text),
+	};
+}
+
+export interface V2Fields {
+	discord: string;
+	maxJobs?: number;
+	parentJobId?: string;
+	seed?: { value: number; content: string; attachments: Array<Record<string, unknown>> };
+}
+
+export interface JobRecord {
+	api: 'v3' | 'v2';
+	jobid: string;
+	verb: string;
+	kind: JobKind;
+	jobType?: JobType;
+	command?: Command;
+	status: JobStatus;
+	created: number;
+	updated?: number;
+	channel: string;
+	/** Echo of the request parameters (the model's `request`). */
+	request: Record<string, unknown>;
+	response?: Record<string, unknown>;
+	error?: string;
+	errorDetails?: string;
+	code?: number;
+	/** The prompt Midjourney echoes in its messages (markers included, as sent). */
+	prompt: string;
+	/** Extra parameters Midjourney shows after the prompt (blend's --ar). */
+	promptExtra?: string;
+	/** The Midjourney job uuid used in CDN and Discord file names. */
+	uuid: string;
+	messageId: string;
+	markers: Markers;
+	durationMs: number;
+	replyUrl?: string;
+	replyLevel: ReplyLevel;
+	replyRef?: string;
+	parentId?: string;
+	button?: string;
+	/** 1–4 for U buttons: which grid cell. */
+	index?: number;
+	/** The channel's settings when the job started (speed label and suffix in messages). */
+	settings: ChannelSettings;
+	describeSource?: string;
+	children: Record<string, string>;
+	executeOnce: Record<string, string>;
+	timers: Set<NodeJS.Timeout>;
+	listeners: Set<(job: JobRecord) => void>;
+	/** The SSE stream was cut by the emulator itself (drop/stall/error-event): a later client close does not freeze the job. */
+	detached: boolean;
+	/** Frozen after its stream was abandoned by the client (SSE guide: stuck until DELETE or 14 min). */
+	stuck: boolean;
+	v2?: V2Fields;
+}
+
+export interface JobInit {
+	api: 'v3' | 'v2';
+	verb: string;
+	kind: JobKind;
+	jobType?: JobType;
+	command?: Command;
+	channel: string;
+	request: Record<string, unknown>;
+	prompt: string;
+	promptExtra?: string;
+	markers: Markers;
+	replyUrl?: string;
+	replyLevel?: ReplyLevel;
+	replyRef?: string;
+	parent?: JobRecord;
+	button?: string;
+	index?: number;
+	describeSource?: string;
+	v2?: V2Fields;
+	/** v2 jobs are answered once Midjourney started them: they begin in `started`. */
+	initialStatus?: 'created' | 'started';
+	/** false: no lifecycle timers (the caller finishes the job at once: v2 422/504/596). */
+	schedule?: boolean;
+}
+
+export interface EngineOptions {
+	jobDurationMs: number;
+	imageBytes: number;
+	abandonedStream: 'stuck' | 'continue';
+	stuckTimeoutMs: number;
+}
+
+const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+
+export class JobEngine {
+	readonly jobs = new Map<string, JobRecord>();
+	private createdCount = 0;
+
+	constructor(
+		private readonly options: EngineOptions,
+		private readonly accounts: AccountStore,
+		private readonly callbacks: CallbackSender,
+	) {}
+
+	get(jobid: string): JobRecord | undefined {
+		return this.jobs.get(jobid);
+	}
+
+	count(): number {
+		return this.createdCount;
+	}
+
+	/** Image and video jobs not yet final on a channel: the ones that hold capacity (jobType tracking). */
+	running(channel?: string): JobRecord[] {
+		return [...this.jobs.values()].filter(
+			(job) => job.jobType !== undefined && !isFinal(job.status) && (channel === undefined || job.channel === channel),
+		);
+	}
+
+	load(channel: string): { total: number; images: number; videos: number; jobs: JobRecord[] } {
+		const jobs = this.running(channel);
+		const images = jobs.filter((job) => job.jobType === 'image').length;
+		return { total: jobs.length, images, videos: jobs.length - images, jobs };
+	}
+
+	/** Job ids as the docs print them: j + MMDDHHmmssSSS + 6 digits + i (image) / v (video) / nothing, then user and channel. */
+	private newJobId(now: number, jobType: JobType | undefined, channel: string): string {
+		const date = new Date(now);
+		const two = (n: number) => String(n).padStart(2, '0');
+		const stamp =
+			two(date.getUTCMonth() + 1) +
+			two(date.getUTCDate()) +
+			two(date.getUTCHours()) +
+			two(date.getUTCMinutes()) +
+			two(date.getUTCSeconds()) +
+			String(date.getUTCMilliseconds()).padStart(3, '0');
+		const suffix = jobType === 'image' ? 'i' : jobType === 'video' ? 'v' : '';
+		for (;;) {
+			const id = `j${stamp}${String(randomInt(10 ** 6)).padStart(6, '0')}${suffix}-u12345-c${channel}-bot:midjourney`;
+			if (!this.jobs.has(id)) return id;
+		}
+	}
+
+	create(init: JobInit): JobRecord {
+		const now = Date.now();
+		const account = this.accounts.get(init.channel);
+		const job: JobRecord = {
+			api: init.api,
+			jobid: this.newJobId(now, init.jobType, init.channel),
+			verb: init.verb,
+			kind: init.kind,
+			jobType: init.jobType,
+			command: init.command,
+			status: init.initialStatus ?? 'created',
+			created: now,
+			channel: init.channel,
+			request: init.request,
+			prompt: init.prompt,
+			promptExtra: init.promptExtra,
+			uuid: randomUUID(),
+			messageId: snowflake(),
+			markers: init.markers,
+			durationMs: init.markers.ms ?? this.options.jobDurationMs,
+			replyUrl: init.replyUrl,
+			replyLevel: init.replyLevel ?? 'all',
+			replyRef: init.replyRef,
+			parentId: init.parent?.jobid,
+			button: init.button,
+			index: init.index,
+			settings: { ...(account?.settings ?? init.parent?.settings ?? defaultSettings()) },
+			describeSource: init.describeSource,
+			children: {},
+			executeOnce: {},
+			timers: new Set(),
+			listeners: new Set(),
+			detached: false,
+			stuck: false,
+			v2: init.v2,
+		};
+		if (job.status === 'started') {
+			job.updated = now;
+			job.response = this.startedResponse(job);
+		}
+		this.jobs.set(job.jobid, job);
+		this.createdCount++;
+		if (init.parent) {
+			init.parent.children[job.jobid] = init.button ?? init.verb;
+			if (init.button && /^U[1-4]$/.test(init.button)) init.parent.executeOnce[init.button] = job.jobid;
+			if (init.verb === 'seed' || init.verb === 'seed_async') init.parent.executeOnce[init.verb] = job.jobid;
+		}
+		this.notifyCallback(job);
+		if (init.schedule !== false) this.schedule(job);
+		return job;
+	}
+
+	subscribe(job: JobRecord, listener: (job: JobRecord) => void): () => void {
+		job.listeners.add(listener);
+		return () => job.listeners.delete(listener);
+	}
+
+	// ---- lifecycle ------------------------------------------------------------------------------
+
+	private later(job: JobRecord, fraction: number, step: () => void): void {
+		const timer = setTimeout(() => {
+			job.timers.delete(timer);
+			step();
+		}, Math.round(job.durationMs * fraction));
+		timer.unref?.();
+		job.timers.add(timer);
+	}
+
+	private clearTimers(job: JobRecord): void {
+		for (const timer of job.timers) clearTimeout(timer);
+		job.timers.clear();
+	}
+
+	/** Spreads the status changes over the job's duration; markers bend the path to failed/moderated. */
+	private schedule(job: JobRecord): void {
+		const { markers } = job;
+		const media = ['grid', 'upscale', 'upscaled', 'videoGrid', 'videoSingle'].includes(job.kind);
+		if (markers.moderated) {
+			this.later(job, 0.3, () => this.moderate(job));
+			return;
+		}
+		if (media) {
+			if (job.status === 'created') this.later(job, 0.15, () => this.start(job));
+			// Grids report percentages; upscales only say they are working (button page transcript).
+			const steps: Array<[number, number | undefined]> =
+				job.kind === 'grid' || job.kind === 'videoGrid' ? [[0.35, 15], [0.6, 54], [0.8, 96]] : [[0.5, undefined]];
+			for (const [at, percent] of steps) {
+				if (markers.fail && at > 0.5) break;
+				this.later(job, at, () => this.progress(job, percent));
+			}
+		} else if (job.kind !== 'seed' || job.api === 'v2') {
+			// describe and the settings commands: one progress event with empty content, as transcribed.
+			this.later(job, 0.5, () => this.progress(job, undefined));
+		}
+		if (markers.fail) this.later(job, media ? 0.6 : 0.8, () => this.fail(job));
+		else this.later(job, 1, () => this.complete(job));
+	}
+
+	private transition(job: JobRecord, status: JobStatus, mutate: () => void): void {
+		if (isFinal(job.status)) return;
+		job.status = status;
+		job.updated = Date.now();
+		mutate();
+		if (job.replyRef && job.response) job.response.replyRef = job.replyRef;
+		if (isFinal(status)) {
+			this.clearTimers(job);
+			job.stuck = false;
+		}
+		for (const listener of [...job.listeners]) listener(job);
+		this.notifyCallback(job);
+	}
+
+	private baseMessage(job: JobRecord, type: number): Record<string, unknown> {
+		const message: Record<string, unknown> = {
+			id: job.messageId,
+			type,
+			channel_id: job.channel,
+			timestamp: isoTime(job.created).replace('Z', '000+00:00'),
+			author: { id: BOT_ID, username: 'Midjourney Bot', bot: true },
+		};
+		if (type === 20) message.webhook_id = BOT_ID;
+		return message;
+	}
+
+	/** "**prompt --v 7.0 --s 250**" as Midjourney echoes it. */
+	private promptLine(job: JobRecord, prompt = job.prompt): string {
+		// "**prompt params**"; with no prompt (blend) Midjourney still writes the space: "** --ar 2:3 …**".
+		const params = [job.promptExtra, displaySuffix(job.settings, prompt)].filter(Boolean).join(' ');
+		return `**${prompt}${params ? ` ${params}` : ''}**`;
+	}
+
+	private startedResponse(job: JobRecord): Record<string, unknown> {
+		return { ...this.baseMessage(job, 20), content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)` };
+	}
+
+	private start(job: JobRecord): void {
+		this.transition(job, 'started', () => {
+			job.response = this.startedResponse(job);
+		});
+	}
+
+	private progress(job: JobRecord, percent: number | undefined): void {
+		this.transition(job, 'progress', () => {
+			const response = this.baseMessage(job, 20);
+			if (job.kind === 'describe' || job.kind === 'command' || job.kind === 'seed') {
+				Object.assign(response, { content: '', components: [], embeds: [], attachments: [] });
+			} else if (percent === undefined) {
+				const what = job.kind === 'videoSingle' ? 'video' : 'image';
+				response.content = `Upscaling ${what} #${job.index ?? 1} with ${this.promptLine(job)} - <@${USER_ID}> (${speedLabel(job.settings)})`;
+			} else {
+				response.content = `${this.promptLine(job)} - <@${USER_ID}> (${percent}%) (${speedLabel(job.settings)})`;
+				response.progress_percent = percent;
+				if (percent >= 38) {
+					response.attachments = [
+						discordAttachment({
+							channel: job.channel,
+							filename: `${job.uuid}_grid_0.webp`,
+							width: 512,
+							height: 512,
+							size: 26968,
+							contentType: 'image/webp',
+						}),
+					];
+				}
+			}
+			job.response = response;
+		});
+	}
+
+	private complete(job: JobRecord): void {
+		this.transition(job, 'completed', () => {
+			job.response = this.completedResponse(job);
+			job.code = 200;
+		});
+	}
+
+	/** Fails a job (--emu-fail, DELETE, the stuck timeout). Top-level error/errorDetails/code as the model says. */
+	fail(job: JobRecord, error = 'Midjourney job failed', errorDetails = 'Emulated failure requested with --emu-fail', code = 500): void {
+		this.transition(job, 'failed', () => {
+			job.error = error;
+			job.errorDetails = errorDetails;
+			job.code = code;
+		});
+	}
+
+	moderate(job: JobRecord): void {
+		this.transition(job, 'moderated', () => {
+			job.response = {
+				...this.baseMessage(job, 20),
+				content: '',
+				embeds: [{ type: 'rich', title: MODERATION.error, description: MODERATION.details, color: 16711680 }],
+			};
+			job.error = MODERATION.error;
+			job.errorDetails = MODERATION.details;
+			job.code = 422;
+		});
+	}
+
+	/** DELETE jobs/{jobid}: the docs' "Job cancelled by user" failure; frees the slot at once. */
+	cancel(job: JobRecord): void {
+		this.transition(job, 'failed', () => {
+			job.error = 'Job cancelled by user';
+		});
+	}
+
+	/**
+	 * The client closed the SSE stream before a final status. As the SSE guide documents, the job
+	 * stays in its current status holding its slot until DELETE or the automatic timeout.
+	 */
+	abandon(job: JobRecord): void {
+		if (isFinal(job.status) || job.detached || this.options.abandonedStream === 'continue') return;
+		this.clearTimers(job);
+		job.stuck = true;
+		const timer = setTimeout(() => {
+			job.timers.delete(timer);
+			this.fail(job, 'Job timed out', 'The SSE stream was closed before the job finished; the job timed out.', 504);
+		}, this.options.stuckTimeoutMs);
+		timer.unref?.();
+		job.timers.add(timer);
+	}
+
+	private completedResponse(job: JobRecord): Record<string, unknown> {
+		const content = `${this.promptLine(job)} - <@${USER_ID}> (${speedLabel(job.settings)})`;
+		const name = `${USERNAME}_${slug(job.prompt)}_${job.uuid}`;
+		const imageSize = this.options.imageBytes;
+		switch (job.kind) {
+			case 'grid':
+				return {
+					...this.baseMessage(job, 0),
+					content,
+					components: buttonComponents(GRID_BUTTONS, job.uuid),
+					attachments: [
+						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 2048, height: 2048, size: imageSize * 4, contentType: 'image/png' }),
+					],
+					buttons: [...GRID_BUTTONS],
+					imageUx: imageUx(job.uuid, 4),
+					progress_percent: 100,
+				};
+			case 'upscale':
+			case 'upscaled': {
+				const buttons = job.kind === 'upscale' ? UPSCALE_BUTTONS : UPSCALED_BUTTONS;
+				return {
+					...this.baseMessage(job, 0),
+					content: `${this.promptLine(job)} - Image #${job.index ?? 1} <@${USER_ID}>`,
+					components: buttonComponents(buttons, job.uuid),
+					attachments: [
+						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 1024, height: 1024, size: imageSize, contentType: 'image/png' }),
+					],
+					buttons: [...buttons],
+					imageUx: imageUx(job.uuid, 1),
+					progress_percent: 100,
+				};
+			}
+			case 'videoGrid':
+				return {
+					...this.baseMessage(job, 0),
+					content,
+					components: buttonComponents(VIDEO_GRID_BUTTONS, job.uuid),
+					attachments: [
+						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 1280, height: 720, size: imageSize, contentType: 'image/png' }),
+					],
+					buttons: [...VIDEO_GRID_BUTTONS],
+					videoUx: videoUx(job.uuid, 4),
+					progress_percent: 100,
+				};
+			case 'videoSingle':
+				return {
+					...this.baseMessage(job, 0),
+					content: `${this.promptLine(job)} - Video #${job.index ?? 1} <@${USER_ID}>`,
+					components: buttonComponents(VIDEO_SINGLE_BUTTONS, job.uuid),
+					attachments: [
+						discordAttachment({ channel: job.channel, filename: `${name}.mp4`, width: 1280, height: 720, size: imageSize, contentType: 'video/mp4' }),
+					],
+					buttons: [...VIDEO_SINGLE_BUTTONS],
+					videoUx: videoUx(job.uuid, 1),
+					progress_percent: 100,
+				};
+			case 'describe': {
+				const prompts = describePrompts(job.describeSource ?? job.jobid);
+				return {
+					...this.baseMessage(job, 20),
+					embeds: [{ type: 'rich', description: prompts, color: 0, image: { url: `https://cdn.discordapp.com/ephemeral-attachments/${job.channel}/${job.messageId}/describe.png` } }],
+					content: prompts,
+					components: describeComponents(),
+				};
+			}
+			case 'seed':
+				return this.seedResponse(job);
+			case 'command':
+				return this.commandResponse(job);
+		}
+	}
+
+	private seedResponse(job: JobRecord): Record<string, unknown> {
+		const parent = job.parentId ? this.jobs.get(job.parentId) : undefined;
+		const uuid = parent?.uuid ?? job.uuid;
+		const seed = seedOf(uuid);
+		const prompt = parent?.prompt ?? '';
+		const content = `${parent ? this.promptLine(parent) : '**?**'}\n**Job ID**: ${uuid}\n**seed** ${seed}`;
+		const attachments = [0, 1, 2, 3].map((i) =>
+			discordAttachment({
+				channel: job.channel,
+				filename: `anonymous_${slug(prompt)}_${i}_${uuid}.png`,
+				width: 1024,
+				height: 1024,
+				size: this.options.imageBytes,
+				contentType: 'image/png',
+			}),
+		);
+		if (job.v2 && parent?.v2) {
+			job.v2.seed = { value: seed, content, attachments };
+			parent.v2.seed = job.v2.seed;
+		}
+		// `seed` as a number: the seed page's examples read `result.response.seed`.
+		return { ...this.baseMessage(job, 0), content, attachments, seed };
+	}
+
+	private commandResponse(job: JobRecord): Record<string, unknown> {
+		// Toggles act on the channel's live settings (kept per channel, so they toggle); a deleted channel keeps the snapshot.
+		const settings = this.accounts.get(job.channel)?.settings ?? job.settings;
+		const message = { ...this.baseMessage(job, 20), flags: 64, embeds: [] as unknown[], components: [] as unknown[], attachments: [] };
+		const speed = () => ({ relax: settings.relax, fast: settings.fast, turbo: settings.turbo });
+		const setSpeed = (mode: 'fast' | 'relax' | 'turbo') => {
+			settings.fast = mode === 'fast';
+			settings.relax = mode === 'relax';
+			settings.turbo = mode === 'turbo';
+		};
+		switch (job.command) {
+			case 'fast':
+			case 'relax':
+			case 'turbo':
+				setSpeed(job.command);
+				return { ...message, content: COMMAND_TEXT[job.command], settings: speed() };
+			case 'remix':
+				settings.remix = !settings.remix;
+				return { ...message, content: settings.remix ? COMMAND_TEXT.remixOn : COMMAND_TEXT.remixOff, settings: { remix: settings.remix } };
+			case 'variability':
+				settings.variability = !settings.variability;
+				return {
+					...message,
+					content: settings.variability ? COMMAND_TEXT.variabilityOn : COMMAND_TEXT.variabilityOff,
+					settings: { variability: settings.variability },
+				};
+			case 'info': {
+				const text = infoText(settings, this.running(job.channel).length);
+				return {
+					...message,
+					embeds: [{ type: 'rich', title: `Your info - ${USERNAME}`, description: text, color: 0 }],
+					content: text,
+					components: [{ type: 1, id: 1, components: [{ url: 'https://www.midjourney.com/imagine', type: 2, style: 5, label: 'Go to your feed', id: 2 }] }],
+					settings: speed(),
+				};
+			}
+			case 'settings':
+			default:
+				return {
+					...message,
+					content: `Adjust your settings here. Current suffix: \` ${settings.suffix}\``,
+					components: settingsComponents(settings),
+					settings: { ...settings },
+				};
+		}
+	}
+
+	// ---- rendering ------------------------------------------------------------------------------
+
+	/** The job as the API shows it: v3 model, or the v2 flat model for v2 jobs. */
+	render(job: JobRecord): Job {
+		return job.api === 'v2' ? this.renderV2(job) : this.renderV3(job);
+	}
+
+	renderV3(job: JobRecord): Job {
+		const out: Job = {
+			jobid: job.jobid,
+			verb: job.verb,
+			...(job.jobType ? { jobType: job.jobType } : {}),
+			status: job.status,
+			created: isoTime(job.created),
+			...(job.updated ? { updated: isoTime(job.updated) } : {}),
+			request: clone(job.request),
+		};
+		if (job.response) {
+			const response = clone(job.response);
+			if (job.status === 'completed' && Array.isArray(response.buttons)) {
+				response.executeOnce = { ...job.executeOnce };
+				response.children = { ...job.children };
+			}
+			out.response = response;
+		}
+		if (job.error !== undefined) out.error = job.error;
+		if (job.errorDetails !== undefined) out.errorDetails = job.errorDetails;
+		if (job.code !== undefined) out.code = job.code;
+		return out;
+	}
+
+	/** v2 model (post-jobs-imagine.md / post-jobs-seed_async.md): request fields at the top level. */
+	renderV2(job: JobRecord): Job {
+		const v2 = job.v2 as V2Fields;
+		const response = job.response ?? {};
+		const out: Job = {
+			jobid: job.jobid,
+			verb: job.verb,
+			status: job.status,
+			created: isoTime(job.created),
+			updated: isoTime(job.updated ?? job.created),
+		};
+		if (job.verb === 'imagine') out.prompt = job.prompt;
+		if (v2.parentJobId) out.parentJobId = v2.parentJobId;
+		out.discord = redactDiscord(v2.discord);
+		out.channel = job.channel;
+		if (v2.maxJobs !== undefined) out.maxJobs = v2.maxJobs;
+		if (job.replyUrl) out.replyUrl = job.replyUrl;
+		if (job.replyRef) out.replyRef = job.replyRef;
+		if (job.verb === 'imagine') {
+			out.messageId = job.messageId;
+			if (typeof response.content === 'string') out.content = response.content;
+			out.timestamp = isoTime(job.created).replace('Z', '000+00:00');
+			if (job.status === 'completed') {
+				out.attachments = clone(response.attachments);
+				out.buttons = clone(response.buttons);
+			}
+		} else if (job.status === 'completed' && typeof response.content === 'string') {
+			out.content = response.content;
+		}
+		if (v2.seed) out.seed = clone(v2.seed);
+		if (job.error !== undefined) out.error = job.error;
+		if (job.errorDetails !== undefined) out.errorDetails = job.errorDetails;
+		out.code = job.code ?? 200;
+		return out;
+	}
+
+	// ---- callbacks ------------------------------------------------------------------------------
+
+	/** replyUrl POSTs, filtered by replyLevel (imagine page) for v3 and by the v2 pages' wording for v2. */
+	private notifyCallback(job: JobRecord): void {
+		if (!job.replyUrl) return;
+		const final = isFinal(job.status);
+		let send: boolean;
+		if (job.api === 'v2') {
+			// v2 imagine: "once job completed or failed"; seed_async: "task progress updates until complete or fails".
+			send = final || (job.verb === 'seed_async' && job.status === 'progress');
+		} else if (job.replyLevel === 'minimal') send = final;
+		else if (job.replyLevel === 'standard') send = final || job.status === 'created';
+		else send = true;
+		if (send) this.callbacks.send(job.jobid, job.replyUrl, this.render(job));
+	}
+
+	// ---- housekeeping ---------------------------------------------------------------------------
+
+	/** Forget every job and stop every timer (reset/close). */
+	clear(): void {
+		for (const job of this.jobs.values()) {
+			this.clearTimers(job);
+			job.listeners.clear();
+		}
+		this.jobs.clear();
+		this.createdCount = 0;
+	}
+}

@@ -1,0 +1,72 @@
+/**
+ * GET /v1/proxy/cdn-midjourney/?cdnUrl=https://cdn.midjourney.com/… (get-proxy-cdn-midjourney.md).
+ * Serves generated media instead of fetching: a real PNG for images, MP4-shaped bytes for .mp4.
+ */
+import type { ServerResponse } from 'http';
+
+import { sendJson } from './http-util';
+import { makeMp4, makePng } from './media';
+
+export const CDN_PROXY_PATH = '/v1/proxy/cdn-midjourney';
+const CDN_PREFIX = 'https://cdn.midjourney.com/';
+
+export class CdnProxy {
+	/** URLs containing `emu-403` already answered 403 once (the next request succeeds). */
+	private forbiddenOnce = new Set<string>();
+	/** Generated files, small LRU: the bench downloads the same ~1 MB images repeatedly. */
+	private cache = new Map<string, Buffer>();
+
+	constructor(private readonly imageBytes: number) {}
+
+	reset(): void {
+		this.forbiddenOnce.clear();
+	}
+
+	handle(res: ServerResponse, cdnUrl: string | null): void {
+		if (!cdnUrl || !cdnUrl.startsWith(CDN_PREFIX) || !isUrl(cdnUrl)) {
+			sendJson(res, 400, { error: `Parameter cdnUrl is required and must start with ${CDN_PREFIX}`, code: 400 });
+			return;
+		}
+		if (cdnUrl.includes('emu-403') && !this.forbiddenOnce.has(cdnUrl)) {
+			this.forbiddenOnce.add(cdnUrl);
+			// Cloudflare's occasional block, "typically temporary and can be resolved with retry logic".
+			sendJson(res, 403, { error: 'Forbidden: the Midjourney CDN (Cloudflare) blocked the request, retry with exponential backoff', code: 403 });
+			return;
+		}
+		const pathname = new URL(cdnUrl).pathname.toLowerCase();
+		const video = pathname.endsWith('.mp4');
+		const body = this.file(cdnUrl, video);
+		const filename = pathname.split('/').filter(Boolean).pop() ?? 'media';
+		// .jpeg/.webp/.png (and anything else) are all answered with PNG bytes and say so in content-type.
+		res.writeHead(200, {
+			'content-type': video ? 'video/mp4' : 'image/png',
+			'content-length': String(body.length),
+			'cache-control': 'public, max-age=31536000, immutable',
+			'content-disposition': `inline; filename="${filename}"`,
+			'access-control-allow-origin': '*',
+		});
+		res.end(body);
+	}
+
+	private file(cdnUrl: string, video: boolean): Buffer {
+		const key = `${video ? 'mp4' : 'png'}:${cdnUrl}`;
+		let body = this.cache.get(key);
+		if (body) {
+			this.cache.delete(key);
+		} else {
+			body = video ? makeMp4(cdnUrl, this.imageBytes) : makePng(cdnUrl, this.imageBytes);
+		}
+		this.cache.set(key, body);
+		while (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
+		return body;
+	}
+}
+
+function isUrl(text: string): boolean {
+	try {
+		new URL(text);
+		return true;
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,167 @@
+import { startEmulator, type Emulator } from '../emulator';
+import { httpContext } from '../helpers/httpContext';
+import { apiRequest } from '../../nodes/Midjourney/transport/request';
+import { streamJob, submitJob } from '../../nodes/Midjourney/transport/jobs';
+import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waitForJob';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+const TOKEN = 'test-token';
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ token: TOKEN, jobDurationMs: 300, keepAliveMs: 100 });
+});
+afterAll(async () => {
+	await emulator.close();
+});
+beforeEach(() => emulator.reset());
+
+const ctx = (token = TOKEN) => httpContext({ baseUrl: emulator.url, token }) as unknown as IExecuteFunctions;
+
+const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
+	mode: 'stream',
+	timeLimitMs: 10_000,
+	pollIntervalMs: 100,
+	stallMs: 1_000,
+	busyRetry: { baseDelayMs: 50, maxAttempts: 6 },
+	...overrides,
+});
+
+const imagine = (prompt: string) => ({ path: '/v3/midjourney/jobs/imagine', body: { prompt } });
+
+function jobPosts() {
+	return emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected the call to fail');
+}
+
+describe('transport against the emulator', () => {
+	it('streams an imagine job to completion with one submission', async () => {
+		const job = await runJob(ctx(), 0, imagine('a cat in a hat'), wait());
+		expect(job.status).toBe('completed');
+		expect(job.response?.imageUx).toHaveLength(4);
+		expect(jobPosts()).toHaveLength(1);
+		expect(jobPosts()[0].body).toMatchObject({ prompt: 'a cat in a hat', stream: true });
+		expect(jobPosts()[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+	});
+
+	it('polls with stream:false in poll mode', async () => {
+		const job = await runJob(ctx(), 0, imagine('poll me'), wait({ mode: 'poll' }));
+		expect(job.status).toBe('completed');
+		expect(jobPosts()[0].body).toMatchObject({ stream: false });
+		expect(emulator.requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'))).toBe(true);
+	});
+
+	it('returns the created job at once in none mode', async () => {
+		const job = await runJob(ctx(), 0, imagine('no wait'), wait({ mode: 'none' }));
+		expect(job.status).toBe('created');
+		expect(job.jobid).toMatch(/^j/);
+	});
+
+	it('finishes by polling when the stream drops after it started, without resubmitting', async () => {
+		const job = await runJob(ctx(), 0, imagine('dropped --emu-drop'), wait());
+		expect(job.status).toBe('completed');
+		expect(jobPosts()).toHaveLength(1);
+		expect(emulator.submissions()).toBe(1);
+	});
+
+	it('notices a stalled stream and finishes by polling', async () => {
+		const job = await runJob(ctx(), 0, imagine('stalled --emu-stall'), wait({ stallMs: 400 }));
+		expect(job.status).toBe('completed');
+		expect(emulator.submissions()).toBe(1);
+	});
+
+	it('reports a malformed event clearly and cancels the job', async () => {
+		const error = await errorOf(runJob(ctx(), 0, imagine('bad --emu-malformed'), wait()));
+		expect(error.message).toMatch(/progress event that could not be read/);
+		expect(emulator.requests.some((r) => r.method === 'DELETE')).toBe(true);
+	});
+
+	it('cancels the job with DELETE when the time limit passes', async () => {
+		const error = await errorOf(runJob(ctx(), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })));
+		expect(error.message).toMatch(/did not finish within the time limit of 1 seconds|time limit/);
+		expect(error.description).toMatch(/was cancelled \(DELETE\)/);
+		const deletes = emulator.requests.filter((r) => r.method === 'DELETE');
+		expect(deletes).toHaveLength(1);
+	});
+
+	it('turns a failed job into an error of the item', async () => {
+		const error = await errorOf(runJob(ctx(), 0, imagine('x --emu-fail'), wait()));
+		expect(error.message).toMatch(/Midjourney job failed/);
+	});
+
+	it('turns a moderated job into an error of the item', async () => {
+		const error = await errorOf(runJob(ctx(), 0, imagine('x --emu-moderated'), wait({ mode: 'poll' })));
+		expect(error.message).toMatch(/moderated/);
+	});
+
+	it('retries 429 with backoff and submits once it is accepted', async () => {
+		emulator.faults.status429Next = 2;
+		const job = await runJob(ctx(), 0, imagine('busy'), wait());
+		expect(job.status).toBe('completed');
+		expect(jobPosts()).toHaveLength(3);
+		expect(emulator.submissions()).toBe(1);
+	});
+
+	it('explains 401 without showing the token', async () => {
+		const error = await errorOf(runJob(ctx('wrong-secret-token'), 0, imagine('x'), wait()));
+		expect(error.message).toMatch(/token was rejected \(401\)/);
+		expect(JSON.stringify(error)).not.toContain('wrong-secret-token');
+		expect(String(error.description)).not.toContain('wrong-secret-token');
+	});
+
+	it('explains 402', async () => {
+		const error = await errorOf(runJob(ctx('no-subscription'), 0, imagine('x'), wait()));
+		expect(error.message).toMatch(/subscription is missing or expired \(402\)/);
+	});
+
+	it('explains 596 and names the channel', async () => {
+		const error = await errorOf(
+			submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x --emu-596', channel: '1100000000000000001' }, channel: '1100000000000000001' }),
+		);
+		expect(error.message).toMatch(/596/);
+		expect(error.message).toContain('1100000000000000001');
+		expect(error.description).toMatch(/Account → Reset/);
+	});
+
+	it('explains 410 for an expired job', async () => {
+		const error = await errorOf(apiRequest(ctx(), { method: 'GET', path: '/v3/midjourney/jobs/j0101010101010101010i-expired-u1-c1-bot:midjourney' }));
+		expect(error.message).toMatch(/expired \(410\)/);
+	});
+
+	it('retries a GET after 5xx and connection resets', async () => {
+		const created = await submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } });
+		emulator.faults.status5xxOnGetNext = 1;
+		emulator.faults.resetOnGetNext = 1;
+		const { body } = await apiRequest<{ jobid: string }>(ctx(), { method: 'GET', path: `/v3/midjourney/jobs/${created.jobid}` });
+		expect(body.jobid).toBe(created.jobid);
+	});
+
+	it('does not repeat a job submission answered 5xx', async () => {
+		emulator.faults.status5xxOnPostNext = 1;
+		const error = await errorOf(runJob(ctx(), 0, imagine('x'), wait()));
+		expect(error.message).toMatch(/server error \(500\)/);
+		expect(jobPosts()).toHaveLength(1);
+		expect(emulator.submissions()).toBe(0);
+	});
+
+	it('reads a stream split into events with their jobId first', async () => {
+		const events: string[] = [];
+		const outcome = await streamJob(ctx(), {
+			...imagine('events'),
+			stallMs: 2_000,
+			onEvent: (event) => events.push(event.event),
+		});
+		expect(outcome.kind).toBe('final');
+		expect(events[0]).toBe('initialized');
+		expect(events).toContain('midjourney_created');
+		expect(events[events.length - 1]).toBe('midjourney_completed');
+	});
+});
