@@ -105,8 +105,8 @@ export async function runMidjourneyNode(
 	await env.n8n.activateWorkflow(workflow.id);
 	try {
 		const response = options.binaryInput
-			? await env.n8n.http('POST', env.n8n.webhookUrl(path), options.binaryInput.data, {
-					'content-type': options.binaryInput.contentType,
+			? await env.n8n.callWebhook(path, options.binaryInput.data, {
+					headers: { 'content-type': options.binaryInput.contentType },
 				})
 			: await env.n8n.callWebhook(path, options.items ? { items: options.items } : {});
 		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.finished || e.status === 'error' || e.status === 'success' || e.status === 'crashed', 60_000);

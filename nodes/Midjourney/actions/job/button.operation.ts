@@ -47,7 +47,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		// Not `required`: n8n would then refuse to activate a workflow whose Button is an expression.
 		// The operation checks it when Vary (Region) is pressed.
-		description: 'Required for Vary (Region). Region to vary, as made by the useapi.net Vary Region mask editor (base64 PNG)',
+		description: 'Required for Vary (Region). Region to vary, as made by the useapi.net Vary Region mask editor (base64 PNG).',
 		displayOptions: { show: { button: [VARY_REGION] } },
 	},
 	{
