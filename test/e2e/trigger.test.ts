@@ -69,7 +69,7 @@ describe('Midjourney Trigger', () => {
 	it('starts one execution for the final event, with the job as data', async () => {
 		const { workflow, url } = await triggerWorkflow({});
 		const job = await submitImagine({ prompt: 'callback me', replyUrl: url });
-		const execution = await env.n8n.waitForExecution(workflow.id, () => true, 30_000);
+		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 30_000);
 		await settle();
 		const executions = await env.n8n.listExecutions(workflow.id);
 		expect(executions).toHaveLength(1);
@@ -125,7 +125,7 @@ describe('Midjourney Trigger', () => {
 			body: JSON.stringify({ jobid: job.jobid, verb: 'imagine', status: 'completed', request: { prompt: 'INJECTED' } }),
 		});
 		expect(response.status).toBe(200);
-		const execution = await env.n8n.waitForExecution(workflow.id, () => true, 30_000);
+		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 30_000);
 		expect(env.n8n.nodeOutput(execution, 'Midjourney Trigger')[0].json.request.prompt).toBe('the real prompt');
 	});
 
