@@ -1,0 +1,44 @@
+/**
+ * Users still run n8n 1.x: the package loads in the pinned 1.x and Imagine completes against the
+ * emulator, streamed and polled, with the trigger node registered. The full suite runs on 2.x.
+ */
+import { requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+
+jest.setTimeout(10 * 60 * 1000);
+
+let env: E2eEnvironment;
+beforeAll(async () => {
+	env = await startEnvironment({ major: 1 });
+});
+afterAll(async () => {
+	await stopEnvironment(env);
+});
+
+describe('n8n 1.x smoke test', () => {
+	it.each(['stream', 'poll'])('Imagine with %s completes with four images', async (waitFor) => {
+		env.emulator.reset();
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: 'a cat on n8n 1.x',
+			waitFor,
+			options: { pollInterval: 0.3 },
+		});
+		expect(run.error).toBeFalsy();
+		expect(run.items[0].json.status).toBe('completed');
+		expect(run.items[0].json.response.imageUx).toHaveLength(4);
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
+	});
+
+	it('an over-long prompt fails before any request', async () => {
+		env.emulator.reset();
+		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt: 'y'.repeat(5001) });
+		expect(run.error.message).toBe('"Prompt" is too long: 5001 characters, the limit is 5000');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+
+	it('loads the trigger node as well', async () => {
+		const description = await env.n8n.nodeTypeDescription('n8n-nodes-useapi-midjourney.midjourneyTrigger', 1);
+		expect(description?.displayName).toBe('Midjourney (useapi.net) Trigger');
+	});
+});
