@@ -9,6 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { downloadMediaField, mediaBinaryPropertyField } from './actions/common.descriptions';
 import { callbackFilterFields, readCallbackFilter, matchesFilter } from './helpers/callbackFilter';
 import { isDuplicateDelivery } from './helpers/callbackDedup';
 import { jobItems, type DownloadMode } from './helpers/jobOutput';
@@ -78,26 +79,8 @@ export class MidjourneyTrigger implements INodeType {
 				description:
 					'Whether to read the job again from useapi.net with your credential and output that copy, so a forged or altered call cannot inject data. Calls for jobs useapi.net does not know are rejected.',
 			},
-			{
-				displayName: 'Download Media',
-				name: 'download',
-				type: 'options',
-				default: 'none',
-				description: 'Whether to download the images and videos of completed jobs as binary data',
-				options: [
-					{ name: "Don't Download", value: 'none' },
-					{ name: 'One Item per Image or Video', value: 'separate' },
-					{ name: 'All in One Item', value: 'combined' },
-				],
-			},
-			{
-				displayName: 'Binary Property',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
-				displayOptions: { hide: { download: ['none'] } },
-				description: 'Name of the binary property for downloaded media; numbered (data_1, data_2…) when all are in one item',
-			},
+			downloadMediaField,
+			mediaBinaryPropertyField,
 		],
 	};
 

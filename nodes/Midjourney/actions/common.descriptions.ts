@@ -5,9 +5,6 @@ import type { INodeProperties } from 'n8n-workflow';
  * description (their displayOptions are added there by updateDisplayOptions).
  */
 
-/** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
-export const PROMPT_MAX_LENGTH = 5000;
-
 export const imaginePromptField: INodeProperties = {
 	displayName: 'Prompt',
 	name: 'prompt',
@@ -68,6 +65,30 @@ export const timeLimitField: INodeProperties = {
 	displayOptions: { hide: { waitFor: ['none'] } },
 };
 
+/** Download Media and its Binary Property: the action node's options and the trigger's fields. */
+export const downloadMediaField: INodeProperties = {
+	displayName: 'Download Media',
+	name: 'download',
+	type: 'options',
+	default: 'none',
+	description: 'Whether to download the images and videos of completed jobs as binary data',
+	options: [
+		{ name: "Don't Download", value: 'none' },
+		{ name: 'One Item per Image or Video', value: 'separate' },
+		{ name: 'All in One Item', value: 'combined' },
+	],
+};
+
+export const mediaBinaryPropertyField: INodeProperties = {
+	displayName: 'Binary Property',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	description:
+		'Name of the binary property for downloaded media. With all media in one item, the properties are numbered data_1, data_2 and so on.',
+	displayOptions: { hide: { download: ['none'] } },
+};
+
 export const jobOptionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -75,14 +96,7 @@ export const jobOptionsField: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
-		{
-			displayName: 'Binary Property',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'Name of the binary property for downloaded media. With all media in one item, the properties are numbered: data_1, data_2….',
-			displayOptions: { hide: { download: ['none'] } },
-		},
+		mediaBinaryPropertyField,
 		{
 			displayName: 'Busy Retry Delay (Seconds)',
 			name: 'busyRetryDelay',
@@ -92,18 +106,7 @@ export const jobOptionsField: INodeProperties = {
 			description:
 				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
 		},
-		{
-			displayName: 'Download Media',
-			name: 'download',
-			type: 'options',
-			default: 'none',
-			description: 'Whether to download the resulting images and videos as binary data',
-			options: [
-				{ name: "Don't Download", value: 'none' },
-				{ name: 'One Item per Image or Video', value: 'separate' },
-				{ name: 'All in One Item', value: 'combined' },
-			],
-		},
+		downloadMediaField,
 		{
 			displayName: 'Max Parallel Jobs',
 			name: 'maxParallelJobs',

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { checkHttpUrl, checkMaxLength, invalidInput } from './validation';
+import { checkHttpUrl, checkMaxLength, invalidInput, requireChannelId, requireText } from './validation';
 import type { WaitMode, WaitSettings } from './waitForJob';
 
+/** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
+export const PROMPT_MAX_LENGTH = 5000;
 const REPLY_URL_MAX = 1024;
 const REPLY_REF_MAX = 1024;
 
@@ -41,12 +43,7 @@ export function readJobRouting(ctx: IExecuteFunctions, itemIndex: number): IData
 	const node = ctx.getNode();
 	const body: IDataObject = {};
 	const channel = String(ctx.getNodeParameter('channel', itemIndex, '') ?? '').trim();
-	if (channel) {
-		if (!/^\d+$/.test(channel)) {
-			throw invalidInput(node, itemIndex, `"Channel" must be a Discord channel ID (digits only), got "${channel.slice(0, 40)}"`);
-		}
-		body.channel = channel;
-	}
+	if (channel) body.channel = requireChannelId(node, itemIndex, 'Channel', channel);
 	const options = jobOptions(ctx, itemIndex);
 	const replyUrl = (options.replyUrl ?? '').trim();
 	if (replyUrl) {
@@ -80,4 +77,12 @@ export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
 		throw invalidInput(ctx.getNode(), itemIndex, `"Job ID" is not a job ID: "${jobId.slice(0, 60)}"`);
 	}
 	return jobId;
+}
+
+/** The Prompt field of Imagine (v3 and v2), trimmed and checked. */
+export function readPrompt(ctx: IExecuteFunctions, itemIndex: number): string {
+	const node = ctx.getNode();
+	const prompt = requireText(node, itemIndex, 'Prompt', String(ctx.getNodeParameter('prompt', itemIndex, '') ?? ''));
+	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
+	return prompt;
 }

@@ -1,6 +1,6 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { readJobId } from '../../helpers/jobParameters';
+import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
 import { jobOutputItems, readOutputOptions } from '../../helpers/jobOutput';
 import { submitAndWait } from '../../helpers/jobOperation';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
@@ -25,7 +25,6 @@ export const PROMPT_BUTTONS = [
 	'⬇️',
 	'🔄',
 ];
-const PROMPT_MAX = 5000;
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -89,7 +88,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (buttons.includes(CUSTOM_ZOOM) && !prompt) {
 		throw invalidInput(node, itemIndex, '"Prompt" is required for the Custom Zoom button', 'For example: a cat --zoom 1.5');
 	}
-	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX);
+	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
 
 	const children: Job[] = [];
 	for (const button of buttons) {

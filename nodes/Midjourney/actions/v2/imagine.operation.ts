@@ -1,7 +1,8 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { checkIntegerRange, checkMaxLength, requireText } from '../../helpers/validation';
-import { imaginePromptField, PROMPT_MAX_LENGTH } from '../common.descriptions';
+import { readPrompt } from '../../helpers/jobParameters';
+import { checkIntegerRange } from '../../helpers/validation';
+import { imaginePromptField } from '../common.descriptions';
 import { executeV2JobOperation, v2WaitFields } from './v2Job';
 
 /** api-docs/v2/post-jobs-imagine.md: maxJobs 15 at most (Pro and Mega plans). */
@@ -35,8 +36,7 @@ export const description = updateDisplayOptions({ show: { resource: ['v2'], oper
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const prompt = requireText(node, itemIndex, 'Prompt', this.getNodeParameter('prompt', itemIndex) as string);
-	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
+	const prompt = readPrompt(this, itemIndex);
 	const { maxJobs } = this.getNodeParameter('options', itemIndex, {}) as { maxJobs?: number };
 	if (maxJobs !== undefined) checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS_LIMIT);
 	return await executeV2JobOperation(this, itemIndex, 'imagine', maxJobs === undefined ? { prompt } : { prompt, maxJobs });
