@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { versionDescription } from './actions/node.description';
 import { router } from './actions/router';
+import { resumeFromCallback } from './helpers/callbackResume';
 import { loadOptions } from './methods';
 
 export class Midjourney implements INodeType {
@@ -12,4 +13,7 @@ export class Midjourney implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
 	}
+
+	/** Only for Wait for Result: Callback — useapi.net calling the waiting execution back. */
+	webhook = resumeFromCallback;
 }

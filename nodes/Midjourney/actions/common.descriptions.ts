@@ -46,6 +46,12 @@ export const waitForField: INodeProperties = {
 			description: 'Ask useapi.net for the job every few seconds until it finishes',
 		},
 		{
+			name: 'Callback (Execution Sleeps)',
+			value: 'callback',
+			description:
+				'The execution pauses without holding a connection (it survives a restart of n8n) and useapi.net wakes it up when the job ends. One item per run.',
+		},
+		{
 			name: "Don't Wait",
 			value: 'none',
 			description:

@@ -19,6 +19,19 @@ export const versionDescription: INodeTypeDescription = {
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
 	credentials: [{ name: 'useApiNetApi', required: true }],
+	// Wait for Result: Callback. The execution waits and is resumed at its own resume URL
+	// ($execution.resumeUrl), which useapi.net calls when the job ends; as n8n's Wait node does.
+	webhooks: [
+		{
+			name: 'default',
+			httpMethod: 'POST',
+			responseMode: 'onReceived',
+			responseData: '',
+			path: '',
+			restartWebhook: true,
+			isFullPath: true,
+		},
+	],
 	properties: [
 		{
 			displayName: 'Resource',

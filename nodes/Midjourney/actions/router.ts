@@ -29,6 +29,16 @@ function channelsOfItems(ctx: IExecuteFunctions, count: number): Set<string> {
 	return channels;
 }
 
+/** A waiting execution is woken once, by one job: Callback mode takes one item per run. */
+function checkCallbackBatch(ctx: IExecuteFunctions, count: number): void {
+	if (count > 1 && ctx.getNodeParameter('waitFor', 0, '') === 'callback') {
+		throw new NodeOperationError(ctx.getNode(), `Wait for Result: Callback takes one item per run, got ${count}`, {
+			description:
+				'For many items choose Stream or Poll (items run in parallel), or "Don\'t Wait" with a Reply URL and the Midjourney Trigger node.',
+		});
+	}
+}
+
 async function concurrencyFor(ctx: IExecuteFunctions, operation: Operation, count: number): Promise<number> {
 	if (!operation.createsJobs || count < 2) return 1;
 	const options = ctx.getNodeParameter('options', 0, {}) as { maxParallelJobs?: number };
@@ -58,6 +68,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${midjourney.operation}" of "${midjourney.resource}" is not supported`,
 		);
 	}
+	checkCallbackBatch(this, items.length);
 
 	const limit = await concurrencyFor(this, operation, items.length);
 	const perItem = await mapWithConcurrency(items.length, limit, async (itemIndex) => {

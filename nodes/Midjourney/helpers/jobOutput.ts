@@ -12,7 +12,11 @@ export interface OutputOptions {
 }
 
 export function readOutputOptions(ctx: IExecuteFunctions, itemIndex: number): OutputOptions {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>;
+	return outputOptionsFrom(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>);
+}
+
+/** The output options with their defaults, from the node's Options collection. */
+export function outputOptionsFrom(options: Partial<OutputOptions>): OutputOptions {
 	return {
 		simplify: options.simplify ?? false,
 		download: options.download ?? 'none',

@@ -1,11 +1,11 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { cancelJob, getJob, streamJob, submitJob, type SubmitRequest } from '../transport/jobs';
-import type { MultipartBody } from '../transport/multipart';
+import { MultipartBody } from '../transport/multipart';
 import { RequestAbortedError, type BusyRetry } from '../transport/request';
 import { isFinal, type Job } from '../transport/types';
 
-export type WaitMode = 'stream' | 'poll' | 'none';
+export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
 
 export interface WaitSettings {
 	mode: WaitMode;
@@ -47,6 +47,36 @@ export function throwIfUnsuccessful(ctx: IExecuteFunctions, itemIndex: number, j
 		});
 	}
 	return job;
+}
+
+/**
+ * Callback mode: the job reports to this execution's own resume URL (final status only) and the
+ * execution is put to wait, holding no connection; `resumeFromCallback` wakes it with the job.
+ * The returned job (as created) is the node's output only until the callback replaces it.
+ */
+async function submitAndSleep(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	request: SubmitRequest,
+	timeLimitMs: number,
+): Promise<Job> {
+	const body = request.body;
+	const userReplyUrl = body instanceof MultipartBody ? undefined : body.replyUrl;
+	if (userReplyUrl) {
+		throw new NodeOperationError(ctx.getNode(), '"Reply URL" cannot be combined with Wait for Result: Callback', {
+			itemIndex,
+			description: 'Callback mode uses the execution\'s own resume URL as the reply URL. Clear "Reply URL", or choose "Don\'t Wait".',
+		});
+	}
+	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', itemIndex) ?? '');
+	const reply = { replyUrl: resumeUrl, replyLevel: 'minimal' };
+	const created = await submitJob(ctx, {
+		...request,
+		body: body instanceof MultipartBody ? body.field('replyUrl', reply.replyUrl).field('replyLevel', reply.replyLevel) : { ...body, ...reply },
+	});
+	if (isFinal(created)) return throwIfUnsuccessful(ctx, itemIndex, created);
+	await ctx.putExecutionToWait(new Date(Date.now() + timeLimitMs));
+	return created;
 }
 
 /**
@@ -109,6 +139,8 @@ export async function runJob(
 
 	try {
 		if (wait.mode === 'none') return await submitJob(ctx, request);
+
+		if (wait.mode === 'callback') return await submitAndSleep(ctx, itemIndex, request, wait.timeLimitMs);
 
 		if (wait.mode === 'poll') {
 			const created = await submitJob(ctx, request);

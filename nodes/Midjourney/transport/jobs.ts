@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
-import { apiRequest, RequestAbortedError, type ApiContext, type BusyRetry } from './request';
+import { apiRequest, outlivingExecution, RequestAbortedError, type ApiContext, type BusyRetry } from './request';
 import { createSseDecoder, MalformedEventError } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
 
@@ -24,10 +24,11 @@ export async function getJob(
 /**
  * Cancels a running job so it stops holding one of the account's slots (a job whose stream was
  * abandoned holds it for 14 minutes otherwise). Best effort: returns whether useapi.net confirmed.
+ * Sent also when (and mostly because) the user stopped the execution.
  */
 export async function cancelJob(ctx: ApiContext, jobId: string): Promise<boolean> {
 	try {
-		await apiRequest(ctx, { method: 'DELETE', path: jobPath(jobId), retry: 'read' });
+		await apiRequest(outlivingExecution(ctx), { method: 'DELETE', path: jobPath(jobId), retry: 'read' });
 		return true;
 	} catch {
 		return false;

@@ -84,6 +84,19 @@ export async function getBaseUrl(ctx: ApiContext): Promise<string> {
 	return await cached;
 }
 
+/**
+ * The same context, except that its requests are not tied to the execution's cancel signal.
+ * n8n 2.x's httpRequestWithAuthentication replaces every request's abortSignal with that signal
+ * when `this` has `getExecutionCancelSignal`; once the user stops the execution it is aborted, so a
+ * DELETE sent to free a job's slot would be cut before it left. Only for that clean-up request.
+ */
+export function outlivingExecution(ctx: ApiContext): ApiContext {
+	if (!('getExecutionCancelSignal' in ctx)) return ctx;
+	return new Proxy(ctx, {
+		has: (target, key) => key !== 'getExecutionCancelSignal' && Reflect.has(target, key),
+	});
+}
+
 /** The first network error code (ECONNRESET, ECONNREFUSED…) found along an error's cause chain. */
 export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;

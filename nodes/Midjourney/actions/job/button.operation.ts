@@ -78,6 +78,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!buttons.length) {
 		throw invalidInput(node, itemIndex, '"Button" is empty', 'Choose at least one button of the job.');
 	}
+	if (buttons.length > 1 && this.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
+		throw invalidInput(
+			node,
+			itemIndex,
+			`Wait for Result: Callback presses one button per run, got ${buttons.length}`,
+			'Choose Stream or Poll to press several buttons in one step.',
+		);
+	}
 	const mask = buttons.includes(VARY_REGION) ? (this.getNodeParameter('mask', itemIndex, '') as string).trim() : '';
 	if (buttons.includes(VARY_REGION) && !mask) {
 		throw invalidInput(node, itemIndex, '"Mask" is required for the Vary (Region) button');

@@ -6,11 +6,11 @@ import { runV2Job } from '../../helpers/waitForV2Job';
 import type { V2Verb } from '../../transport/v2';
 import { jobIdField, jobOptionsField, timeLimitField, waitForField } from '../common.descriptions';
 
-/** v2 has no live stream: poll or don't wait. */
+/** v2 has no live stream (and its callbacks are not resumable jobs): poll or don't wait. */
 const v2WaitForField: INodeProperties = {
 	...waitForField,
 	default: 'poll',
-	options: waitForField.options?.filter((option) => 'value' in option && option.value !== 'stream'),
+	options: waitForField.options?.filter((option) => 'value' in option && ['poll', 'none'].includes(String(option.value))),
 };
 
 const v2TimeLimitField: INodeProperties = {

@@ -1,0 +1,93 @@
+/**
+ * Issue 5, Wait for Result: Callback, in a real n8n 2.x: the execution waits holding no
+ * connection, and useapi.net (the emulator) wakes it at the execution's resume URL — also after a
+ * restart of n8n in between.
+ */
+import { randomUUID } from 'crypto';
+
+import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+
+jest.setTimeout(10 * 60 * 1000);
+
+let env: E2eEnvironment;
+beforeAll(async () => {
+	env = await startEnvironment();
+});
+afterAll(async () => {
+	await stopEnvironment(env);
+});
+beforeEach(() => env.emulator.reset());
+
+/** Webhook (answers at once) → Midjourney Imagine with Wait for Result: Callback. */
+async function callbackWorkflow(prompt: string) {
+	const path = `callback-${randomUUID()}`;
+	const workflow = await env.n8n.createWorkflow({
+		name: `Callback ${path}`,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: randomUUID(),
+				name: 'Midjourney',
+				type: MIDJOURNEY_TYPE,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: { resource: 'job', operation: 'imagine', prompt, waitFor: 'callback', timeLimit: 600, options: {} },
+				credentials: env.credentials,
+			},
+		],
+		connections: { Webhook: { main: [[{ node: 'Midjourney', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	});
+	await env.n8n.activateWorkflow(workflow.id);
+	const response = await env.n8n.callWebhook(path, {});
+	expect(response.status).toBe(200);
+	return workflow;
+}
+
+describe('Wait for Result: Callback', () => {
+	it('waits while the job runs and resumes with the completed job when useapi.net calls back', async () => {
+		const workflow = await callbackWorkflow('sleep on it --emu-ms=3000');
+		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
+		expect(post.body).toMatchObject({ stream: false, replyLevel: 'minimal' });
+		expect(String((post.body as any).replyUrl)).toContain(`/webhook-waiting/${waiting.id}`);
+
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 60_000);
+		expect(done.id).toBe(waiting.id);
+		const output = env.n8n.nodeOutput(done, 'Midjourney');
+		expect(output).toHaveLength(1);
+		expect(output[0].json.status).toBe('completed');
+		expect(output[0].json.response.imageUx).toHaveLength(4);
+		expect(env.emulator.callbacks.some((c) => c.url === (post.body as any).replyUrl && c.status === 200)).toBe(true);
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('still resumes when n8n was restarted while it waited', async () => {
+		const workflow = await callbackWorkflow('outlive a restart --emu-ms=25000');
+		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		await env.n8n.restart();
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 90_000);
+		expect(done.id).toBe(waiting.id);
+		expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json.status).toBe('completed');
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('takes one item per run, checked before any request', async () => {
+		const run = await runMidjourneyNode(
+			env,
+			{ resource: 'job', operation: 'imagine', prompt: '={{ $json.p }}', waitFor: 'callback', options: {} },
+			{ items: [{ p: 'a' }, { p: 'b' }] },
+		);
+		expect(run.error.message).toBe('Wait for Result: Callback takes one item per run, got 2');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+});
