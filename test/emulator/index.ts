@@ -152,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			);
 		}
 		if (method === 'GET' && route === 'callbacks') return sendJson(res, 200, callbacks);
-		if (method === 'GET' && route === 'submissions') return sendJson(res, 200, { submissions, jobsCreated: engine.count() });
+		if (method === 'GET' && route === 'submissions') return sendJson(res, 200, { submissions, jobsCreated: engine.count(), maxRunningJobs: engine.maxRunning() });
 		if (method === 'POST' && route === 'reset') {
 			emulator.reset();
 			return sendEmpty(res, 204);
@@ -209,6 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		faults,
 		submissions: () => submissions,
 		jobsCreated: () => engine.count(),
+		maxRunningJobs: () => engine.maxRunning(),
 		getJob(jobid: string): Job | undefined {
 			const job = engine.get(jobid);
 			return job ? engine.render(job) : undefined;

@@ -169,6 +169,7 @@ const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSO
 export class JobEngine {
 	readonly jobs = new Map<string, JobRecord>();
 	private createdCount = 0;
+	private peakRunning = 0;
 
 	constructor(
 		private readonly options: EngineOptions,
@@ -182,6 +183,11 @@ export class JobEngine {
 
 	count(): number {
 		return this.createdCount;
+	}
+
+	/** The most capacity-tracked jobs (image, video) that were running at the same time, over all channels. */
+	maxRunning(): number {
+		return this.peakRunning;
 	}
 
 	/** Image and video jobs not yet final on a channel: the ones that hold capacity (jobType tracking). */
@@ -257,6 +263,7 @@ export class JobEngine {
 		}
 		this.jobs.set(job.jobid, job);
 		this.createdCount++;
+		if (job.jobType !== undefined) this.peakRunning = Math.max(this.peakRunning, this.running().length);
 		if (init.parent) {
 			init.parent.children[job.jobid] = init.button ?? init.verb;
 			if (init.button && /^U[1-4]$/.test(init.button)) init.parent.executeOnce[init.button] = job.jobid;
@@ -672,5 +679,6 @@ export class JobEngine {
 		}
 		this.jobs.clear();
 		this.createdCount = 0;
+		this.peakRunning = 0;
 	}
 }

@@ -160,6 +160,8 @@ export interface Emulator {
 	submissions(): number;
 	/** Count of jobs actually created (execute-once answers and refused requests excluded). */
 	jobsCreated(): number;
+	/** The most image/video jobs running at the same time since start or reset(), over all channels. */
+	maxRunningJobs(): number;
 	faults: Faults;
 	/** The job as GET would show it now (v3 or v2 shape), or undefined. */
 	getJob(jobid: string): Job | undefined;

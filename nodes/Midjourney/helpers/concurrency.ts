@@ -16,7 +16,7 @@ export async function mapWithConcurrency<T>(
 		while (!failure && next < count) {
 			const index = next++;
 			try {
-				results.push(await task(index)); void index;
+				results[index] = await task(index);
 			} catch (error) {
 				failure ??= { error };
 			}
