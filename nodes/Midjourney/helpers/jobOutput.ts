@@ -103,17 +103,21 @@ export async function jobItems(
 		const urls = options.download === 'none' || job.status !== 'completed' ? [] : mediaUrls(job);
 		if (!urls.length) {
 			items.push({ json });
-		} else if (options.download === 'separate') {
-			for (const [index, url] of urls.entries()) {
-				const binary = await toBinary(ctx, await download(ctx, url, itemIndex));
-				items.push({ json: { ...json, mediaIndex: index + 1, mediaUrl: url }, binary: { [options.binaryPropertyName]: binary } });
-			}
 		} else {
-			const binary: Record<string, IBinaryData> = {};
-			for (const [index, url] of urls.entries()) {
-				binary[`${options.binaryPropertyName}_${index + 1}`] = await toBinary(ctx, await download(ctx, url, itemIndex));
+			// A grid's files are fetched at once: one after another they kept the next job waiting.
+			const files = await Promise.all(urls.map(async (url) => await toBinary(ctx, await download(ctx, url, itemIndex))));
+			if (options.download === 'separate') {
+				files.forEach((binary, index) =>
+					items.push({
+						json: { ...json, mediaIndex: index + 1, mediaUrl: urls[index] },
+						binary: { [options.binaryPropertyName]: binary },
+					}),
+				);
+			} else {
+				const binary: Record<string, IBinaryData> = {};
+				files.forEach((file, index) => (binary[`${options.binaryPropertyName}_${index + 1}`] = file));
+				items.push({ json, binary });
 			}
-			items.push({ json, binary });
 		}
 	}
 	return items;

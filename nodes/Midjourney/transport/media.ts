@@ -45,6 +45,6 @@ export async function downloadCdnMedia(
 			continue;
 		}
 		const mimeType = (response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
-		return { data: Buffer.from(response.body), mimeType, fileName: fileNameOf(cdnUrl) };
+		return { data: Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body), mimeType, fileName: fileNameOf(cdnUrl) };
 	}
 }
