@@ -23,11 +23,12 @@ export interface JobSubmission {
 }
 
 /** Why waiting stopped early: the user stopped the execution, or the time limit passed. */
-function stopReason(ctx: IExecuteFunctions): 'stopped' | 'timeLimit' {
+export function stopReason(ctx: IExecuteFunctions): 'stopped' | 'timeLimit' {
 	return ctx.getExecutionCancelSignal?.()?.aborted ? 'stopped' : 'timeLimit';
 }
 
-function waitSignal(ctx: IExecuteFunctions, timeLimitMs: number): AbortSignal {
+/** Fires when the time limit passes or the user stops the execution, whichever comes first. */
+export function waitSignal(ctx: IExecuteFunctions, timeLimitMs: number): AbortSignal {
 	const signals = [AbortSignal.timeout(timeLimitMs)];
 	const cancel = ctx.getExecutionCancelSignal?.();
 	if (cancel) signals.push(cancel);

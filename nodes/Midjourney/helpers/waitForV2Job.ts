@@ -2,7 +2,7 @@ import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow'
 
 import { RequestAbortedError } from '../transport/request';
 import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
-import type { WaitSettings } from './waitForJob';
+import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
 /** A final v2 job that is not `completed` (failed, moderated, cancelled) fails its item. */
 function completedV2Job(ctx: IExecuteFunctions, itemIndex: number, job: V2Job): V2Job {
@@ -25,14 +25,13 @@ export async function runV2Job(
 	submission: V2Submission,
 	wait: WaitSettings,
 ): Promise<V2Job> {
-	const cancelSignal = ctx.getExecutionCancelSignal?.();
-	const abortSignal = AbortSignal.any([AbortSignal.timeout(wait.timeLimitMs), ...(cancelSignal ? [cancelSignal] : [])]);
+	const abortSignal = waitSignal(ctx, wait.timeLimitMs);
 	const deadline = Date.now() + wait.timeLimitMs;
 
 	const waitEnded = (jobId: string | undefined) =>
 		new NodeOperationError(
 			ctx.getNode(),
-			cancelSignal?.aborted
+			stopReason(ctx) === 'stopped'
 				? 'The execution was stopped while waiting for the Midjourney v2 job'
 				: `The Midjourney v2 job did not finish within the time limit of ${Math.round(wait.timeLimitMs / 1000)} seconds`,
 			{
