@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
-import { mapWithConcurrency } from '../helpers/concurrency';
+import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import * as account from './account';
 import * as job from './job';
@@ -71,7 +71,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	checkCallbackBatch(this, items.length);
 
 	const limit = await concurrencyFor(this, operation, items.length);
-	const perItem = await mapWithConcurrency(items.length, limit, async (itemIndex) => {
+	// Jobs hold a slot only from submission to final status (see submitAndWait); twice as many items
+	// run so that a finished job's downloads overlap the next job instead of delaying it.
+	if (operation.createsJobs) setJobSlots(this, new JobSlots(limit));
+	const itemsAtOnce = operation.createsJobs ? limit * 2 : limit;
+	const perItem = await mapWithConcurrency(items.length, itemsAtOnce, async (itemIndex) => {
 		try {
 			return await operation.execute.call(this, itemIndex);
 		} catch (error) {

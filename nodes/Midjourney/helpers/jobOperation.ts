@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
+import { jobSlotsOf } from './concurrency';
 import { V3 } from '../transport/jobs';
 import type { Job } from '../transport/types';
 import { readJobRouting, readWaitSettings } from './jobParameters';
@@ -52,21 +53,26 @@ export async function submitAndWait(
 	const routing = readJobRouting(ctx, itemIndex);
 	const wait = readWaitSettings(ctx, itemIndex);
 	const channel = routing.channel as string | undefined;
-	const blocked = blockedFor(ctx, channel);
-	if (blocked) {
-		throw new NodeOperationError(ctx.getNode(), blocked.message, {
-			itemIndex,
-			description: `Not submitted: an earlier item of this run got the same answer. ${(blocked as NodeApiError).description ?? ''}`,
-		});
-	}
 	const fields = { ...payload.fields, ...routing };
-	try {
+	const run = async () => {
+		// Checked once the item has its slot: a 596 may have come back while it waited for one.
+		const blocked = blockedFor(ctx, channel);
+		if (blocked) {
+			throw new NodeOperationError(ctx.getNode(), blocked.message, {
+				itemIndex,
+				description: `Not submitted: an earlier item of this run got the same answer. ${(blocked as NodeApiError).description ?? ''}`,
+			});
+		}
 		return await runJob(
 			ctx,
 			itemIndex,
 			{ path: `${V3}/jobs/${verb}`, body: requestBody({ fields, files: payload.files }), channel },
 			wait,
 		);
+	};
+	try {
+		const slots = jobSlotsOf(ctx);
+		return slots ? await slots.use(run) : await run();
 	} catch (error) {
 		if (isPendingModeration(error)) {
 			if (!blockedChannels.has(ctx)) blockedChannels.set(ctx, new Map());
