@@ -26,9 +26,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { startEmulator, type Emulator, type Job, type RecordedRequest } from '../test/emulator';
+import { MIDJOURNEY_TYPE, midjourneyWorkflow } from '../test/e2e/midjourney';
 import { PACKAGE_ROOT, startN8n, stopAllN8n, type ExecutionDetails, type N8nInstance } from '../test/e2e/n8n';
 
-const MIDJOURNEY_TYPE = 'n8n-nodes-useapi-midjourney.midjourney';
 const TOKEN = 'bench-token';
 const IMAGINE_PATH = '/v3/midjourney/jobs/imagine';
 const PROXY_PATH = '/v1/proxy/cdn-midjourney/';
@@ -326,41 +326,16 @@ class Bench {
 		const tag = `bench-${randomUUID().slice(0, 8)}`;
 		const webhookPath = `${tag}-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
 		const nodeParameters = { resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', ...parameters };
-		const nodes = [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: callback
-					? { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} }
-					: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Items',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.items', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Midjourney',
-				type: MIDJOURNEY_TYPE,
-				typeVersion: 1,
-				position: [400, 0],
+		const workflow = await this.n8n.createWorkflow({
+			...midjourneyWorkflow({
+				path: webhookPath,
 				parameters: nodeParameters,
 				credentials: this.credentials,
-			},
-		];
-		const connections = {
-			Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Midjourney', type: 'main', index: 0 }]] },
-		};
-		const workflow = await this.n8n.createWorkflow({ name: `Bench ${label}`, nodes, connections, settings: { executionOrder: 'v1' } });
+				respond: callback ? 'onReceived' : 'firstEntryJson',
+				splitItems: true,
+			}),
+			name: `Bench ${label}`,
+		});
 		await this.n8n.activateWorkflow(workflow.id);
 		const body = { items: prompts.map((prompt) => ({ prompt: `${prompt} ${tag}` })) };
 		try {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'crypto';
 
-import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, TOKEN, type E2eEnvironment } from './midjourney';
+import { midjourneyWorkflow, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, TOKEN, type E2eEnvironment } from './midjourney';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -159,39 +159,9 @@ describe('faults in the middle of a batch', () => {
 describe('stopping the execution', () => {
 	it('cancels (DELETE) the jobs that were running and submits no more items', async () => {
 		const path = `mj-stop-${randomUUID()}`;
-		const nodes = [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Items',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.items', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Midjourney',
-				type: MIDJOURNEY_TYPE,
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: imagineEach(),
-				credentials: env.credentials,
-			},
-		];
-		const connections = {
-			Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Midjourney', type: 'main', index: 0 }]] },
-		};
-		const workflow = await env.n8n.createWorkflow({ name: `Stop ${path}`, nodes, connections, settings: { executionOrder: 'v1' } });
+		const workflow = await env.n8n.createWorkflow(
+			midjourneyWorkflow({ path, parameters: imagineEach(), credentials: env.credentials, respond: 'onReceived', splitItems: true }),
+		);
 		await env.n8n.activateWorkflow(workflow.id);
 		try {
 			// Eight long jobs on five slots: five run, three wait for a slot.

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'crypto';
 
-import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { midjourneyWorkflow, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -21,31 +21,14 @@ beforeEach(() => env.emulator.reset());
 /** Webhook (answers at once) → Midjourney Imagine with Wait for Result: Callback. */
 async function callbackWorkflow(prompt: string) {
 	const path = `callback-${randomUUID()}`;
-	const workflow = await env.n8n.createWorkflow({
-		name: `Callback ${path}`,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Midjourney',
-				type: MIDJOURNEY_TYPE,
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { resource: 'job', operation: 'imagine', prompt, waitFor: 'callback', timeLimit: 600, options: {} },
-				credentials: env.credentials,
-			},
-		],
-		connections: { Webhook: { main: [[{ node: 'Midjourney', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	});
+	const workflow = await env.n8n.createWorkflow(
+		midjourneyWorkflow({
+			path,
+			parameters: { resource: 'job', operation: 'imagine', prompt, waitFor: 'callback', timeLimit: 600, options: {} },
+			credentials: env.credentials,
+			respond: 'onReceived',
+		}),
+	);
 	await env.n8n.activateWorkflow(workflow.id);
 	const response = await env.n8n.callWebhook(path, {});
 	expect(response.status).toBe(200);

@@ -56,6 +56,74 @@ export interface RunOptions {
 	respondWithBinary?: string;
 }
 
+export interface MidjourneyWorkflowSpec {
+	/** Webhook path; the workflow starts with a POST there. */
+	path: string;
+	/** The Midjourney node's parameters. */
+	parameters: Record<string, unknown>;
+	credentials: E2eEnvironment['credentials'];
+	/** Webhook answer: 'onReceived' at once, or the last node's items / first binary. */
+	respond?: 'onReceived' | 'allEntries' | 'firstEntryJson' | { binaryProperty: string };
+	/** Insert Split Out on `body.items`: one input item per array entry. */
+	splitItems?: boolean;
+	continueOnFail?: boolean;
+}
+
+/** Webhook → [Split Out] → Midjourney: how the tests and the benchmark run the node in a real n8n. */
+export function midjourneyWorkflow(spec: MidjourneyWorkflowSpec) {
+	const respond = spec.respond ?? 'allEntries';
+	const webhookParameters =
+		respond === 'onReceived'
+			? { httpMethod: 'POST', path: spec.path, responseMode: 'onReceived', options: {} }
+			: typeof respond === 'object'
+				? {
+						httpMethod: 'POST',
+						path: spec.path,
+						responseMode: 'lastNode',
+						responseData: 'firstEntryBinary',
+						options: { responseBinaryPropertyName: respond.binaryProperty },
+					}
+				: { httpMethod: 'POST', path: spec.path, responseMode: 'lastNode', responseData: respond, options: {} };
+	const nodes = [
+		{
+			id: randomUUID(),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: randomUUID(),
+			parameters: webhookParameters,
+		},
+		...(spec.splitItems
+			? [
+					{
+						id: randomUUID(),
+						name: 'Items',
+						type: 'n8n-nodes-base.splitOut',
+						typeVersion: 1,
+						position: [200, 0],
+						parameters: { fieldToSplitOut: 'body.items', options: {} },
+					},
+				]
+			: []),
+		{
+			id: randomUUID(),
+			name: 'Midjourney',
+			type: MIDJOURNEY_TYPE,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: spec.parameters,
+			credentials: spec.credentials,
+			...(spec.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+		},
+	];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { name: `Midjourney ${spec.path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
 /** Runs one Midjourney node with `parameters` in a fresh workflow inside the real n8n. */
 export async function runMidjourneyNode(
 	env: E2eEnvironment,
@@ -63,44 +131,14 @@ export async function runMidjourneyNode(
 	options: RunOptions = {},
 ): Promise<NodeRun> {
 	const path = `mj-${randomUUID()}`;
-	const webhook = {
-		id: randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: randomUUID(),
-		parameters: {
-			httpMethod: 'POST',
-			path,
-			responseMode: 'lastNode',
-			responseData: options.respondWithBinary ? 'firstEntryBinary' : 'allEntries',
-			options: options.respondWithBinary ? { responseBinaryPropertyName: options.respondWithBinary } : {},
-		},
-	};
-	const split = {
-		id: randomUUID(),
-		name: 'Items',
-		type: 'n8n-nodes-base.splitOut',
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: { fieldToSplitOut: 'body.items', options: {} },
-	};
-	const midjourney = {
-		id: randomUUID(),
-		name: 'Midjourney',
-		type: MIDJOURNEY_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
+	const { nodes, connections } = midjourneyWorkflow({
+		path,
 		parameters,
 		credentials: env.credentials,
-		...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
-	};
-	const nodes = options.items ? [webhook, split, midjourney] : [webhook, midjourney];
-	const connections: Record<string, unknown> = {};
-	for (let i = 0; i < nodes.length - 1; i++) {
-		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
-	}
+		respond: options.respondWithBinary ? { binaryProperty: options.respondWithBinary } : 'allEntries',
+		splitItems: Boolean(options.items),
+		continueOnFail: options.continueOnFail,
+	});
 	const workflow = await env.n8n.createWorkflow({ name: `Midjourney ${path}`, nodes, connections, settings: { executionOrder: 'v1' } });
 	await env.n8n.activateWorkflow(workflow.id);
 	try {
