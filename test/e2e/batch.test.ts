@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'crypto';
 
-import { midjourneyWorkflow, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, TOKEN, type E2eEnvironment } from './midjourney';
+import { midjourneyWorkflow, requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -16,17 +16,9 @@ const CHANNEL_A = '1100000000000000001';
 const CHANNEL_B = '1200000000000000002';
 const IMAGINE_PATH = '/v3/midjourney/jobs/imagine';
 
-let env: E2eEnvironment;
-
-beforeAll(async () => {
-	env = await startEnvironment({
+const env = useEnvironment({
 		emulator: { jobDurationMs: 300, accounts: [{ channel: CHANNEL_A, maxJobs: 5, maxImageJobs: 5, maxVideoJobs: 5 }] },
 	});
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
 
 const imagineEach = (options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
 	resource: 'job',

@@ -5,18 +5,11 @@
  */
 import { randomUUID } from 'crypto';
 
-import { midjourneyWorkflow, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { midjourneyWorkflow, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
+const env = useEnvironment();
 
 /** Webhook (answers at once) → Midjourney Imagine with Wait for Result: Callback. */
 async function callbackWorkflow(prompt: string) {

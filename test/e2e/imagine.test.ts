@@ -2,19 +2,11 @@
  * Issue 3 in a real n8n 2.x: Imagine against the emulator in every wait mode, the time limit that
  * cancels the job, the prompt check before any request, and the credential test.
  */
-import { requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, TOKEN, type E2eEnvironment } from './midjourney';
+import { requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
+const env = useEnvironment();
 
 const imagine = (extra: Record<string, unknown> = {}) => ({
 	resource: 'job',

@@ -5,19 +5,11 @@
 import { randomUUID } from 'crypto';
 import { deflateSync } from 'zlib';
 
-import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
+const env = useEnvironment();
 
 /** A valid 2×2 PNG, built here so the test does not depend on the emulator's image code. */
 function tinyPng(): Buffer {

@@ -31,6 +31,22 @@ export async function startEnvironment(
 	return { n8n, emulator, credentialId, credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } } };
 }
 
+/**
+ * The environment of one test file: started before its tests, stopped after them, the emulator's
+ * records cleared before each test. The object is filled in by beforeAll.
+ */
+export function useEnvironment(options: Parameters<typeof startEnvironment>[0] = {}): E2eEnvironment {
+	const env = {} as E2eEnvironment;
+	beforeAll(async () => {
+		Object.assign(env, await startEnvironment(options));
+	});
+	afterAll(async () => {
+		await stopEnvironment(env.emulator ? env : undefined);
+	});
+	beforeEach(() => env.emulator.reset());
+	return env;
+}
+
 export async function stopEnvironment(env: E2eEnvironment | undefined): Promise<void> {
 	await stopAllN8n();
 	await env?.emulator.close();

@@ -2,17 +2,11 @@
  * Users still run n8n 1.x: the package loads in the pinned 1.x and Imagine completes against the
  * emulator, streamed and polled, with the trigger node registered. The full suite runs on 2.x.
  */
-import { requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-beforeAll(async () => {
-	env = await startEnvironment({ major: 1 });
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
+const env = useEnvironment({ major: 1 });
 
 describe('n8n 1.x smoke test', () => {
 	it.each(['stream', 'poll'])('Imagine with %s completes with four images', async (waitFor) => {

@@ -3,7 +3,7 @@
  * operation's request as the emulator received it, the node's output, and the error cases of its
  * docs page (checks before any request, 404 → no items, 409, the CDN's 403, the v2 status codes).
  */
-import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -13,15 +13,7 @@ const SECOND_CHANNEL = '2200000000000000002';
 const SECOND_TOKEN = `token-${SECOND_CHANNEL}-abc`;
 const fast = { pollInterval: 0.3 };
 
-let env: E2eEnvironment;
-
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
+const env = useEnvironment();
 
 const settingsRun = (operation: string, extra: Record<string, unknown> = {}) =>
 	runMidjourneyNode(env, { resource: 'settings', operation, options: fast, ...extra });

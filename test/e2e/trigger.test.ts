@@ -5,18 +5,11 @@
  */
 import { randomUUID } from 'crypto';
 
-import { TOKEN, TRIGGER_TYPE, startEnvironment, stopEnvironment, type E2eEnvironment } from './midjourney';
+import { TOKEN, TRIGGER_TYPE, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-beforeEach(() => env.emulator.reset());
+const env = useEnvironment();
 
 const SECRET = 'trigger-secret-0123456789abcdef';
 
