@@ -1,8 +1,14 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { versionDescription } from './actions/node.description';
-import { router } from './actions/router';
-import { resumeFromCallback } from './helpers/callbackResume';
+import { resumeRouter, router } from './actions/router';
 import { loadOptions } from './methods';
 
 export class Midjourney implements INodeType {
@@ -15,5 +21,7 @@ export class Midjourney implements INodeType {
 	}
 
 	/** Only for Wait for Result: Callback — useapi.net calling the waiting execution back. */
-	webhook = resumeFromCallback;
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeRouter.call(this);
+	}
 }

@@ -11,13 +11,13 @@ jest.setTimeout(10 * 60 * 1000);
 
 const env = useEnvironment();
 
-/** Webhook (answers at once) → Midjourney Imagine with Wait for Result: Callback. */
-async function callbackWorkflow(prompt: string) {
+/** Webhook (answers at once) → Midjourney Imagine (or `parameters`) with Wait for Result: Callback. */
+async function callbackWorkflow(prompt: string, parameters: Record<string, unknown> = { resource: 'job', operation: 'imagine', prompt }) {
 	const path = `callback-${randomUUID()}`;
 	const workflow = await env.n8n.createWorkflow(
 		midjourneyWorkflow({
 			path,
-			parameters: { resource: 'job', operation: 'imagine', prompt, waitFor: 'callback', timeLimit: 600, options: {} },
+			parameters: { ...parameters, waitFor: 'callback', timeLimit: 600, options: {} },
 			credentials: env.credentials,
 			respond: 'onReceived',
 		}),
@@ -54,6 +54,15 @@ describe('Wait for Result: Callback', () => {
 		expect(done.id).toBe(waiting.id);
 		expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json.status).toBe('completed');
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('resumes with the job as its operation presents it (Describe: the four prompts)', async () => {
+		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'describe', imageUrl: 'https://example.com/cat.png' });
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 60_000);
+		const output = env.n8n.nodeOutput(done, 'Midjourney');
+		expect(output[0].json.verb).toBe('describe');
+		expect(output[0].json.prompts).toHaveLength(4);
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 

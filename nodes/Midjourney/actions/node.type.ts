@@ -1,5 +1,7 @@
 import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { Job } from '../transport/types';
+
 /** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
 export type NodeMap = {
 	job: 'blend' | 'button' | 'cancel' | 'describe' | 'get' | 'imagine' | 'listRunning' | 'seed';
@@ -15,6 +17,11 @@ export interface Operation {
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 	/** Set by operations that create Midjourney jobs: their items run in parallel, sized to the account. */
 	createsJobs?: boolean;
+	/**
+	 * How the operation presents its finished job (e.g. Describe lifts its prompts out); used by
+	 * execute and when a Callback-mode execution is resumed with the job.
+	 */
+	finishedJob?: (job: Job) => Job;
 }
 
 export type OperationMap = { [R in keyof NodeMap]: { [O in NodeMap[R]]: Operation } };

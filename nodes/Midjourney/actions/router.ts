@@ -1,4 +1,12 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { resumeFromCallback } from '../helpers/callbackResume';
 
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
@@ -47,6 +55,19 @@ async function concurrencyFor(ctx: IExecuteFunctions, operation: Operation, coun
 	return await parallelJobLimit(ctx, userLimit, channelsOfItems(ctx, count));
 }
 
+function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operation?: Operation; midjourney: MidjourneyType } {
+	const getParameter = (name: string) =>
+		'getInputData' in ctx ? ctx.getNodeParameter(name, 0) : (ctx as IWebhookFunctions).getNodeParameter(name);
+	const midjourney = { resource: getParameter('resource'), operation: getParameter('operation') } as MidjourneyType;
+	const operation = (operations[midjourney.resource] as Record<string, Operation> | undefined)?.[midjourney.operation];
+	return { operation, midjourney };
+}
+
+/** A Callback-mode execution woken by useapi.net: the job, presented as its operation presents it. */
+export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	return await resumeFromCallback(this, chosenOperation(this).operation?.finishedJob);
+}
+
 /**
  * Runs the chosen operation for every input item. Job-creating operations run items in parallel up
  * to the account's capacity; output order follows the input whatever order jobs finish in. With
@@ -54,14 +75,7 @@ async function concurrencyFor(ctx: IExecuteFunctions, operation: Operation, coun
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const midjourney = {
-		resource: this.getNodeParameter<MidjourneyType>('resource', 0),
-		operation: this.getNodeParameter('operation', 0),
-	} as MidjourneyType;
-
-	const operation = (operations[midjourney.resource] as Record<string, Operation> | undefined)?.[
-		midjourney.operation
-	];
+	const { operation, midjourney } = chosenOperation(this);
 	if (!operation) {
 		throw new NodeOperationError(
 			this.getNode(),

@@ -36,10 +36,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		'describe',
 		'url' in image ? { fields: { imageUrl: image.url } } : { fields: {}, files: { imageBlob: image.file } },
 	);
-	// The four prompts are the point of Describe: lifted out of the embed so the next node can use them.
+	return await jobOutputItems(this, itemIndex, [finishedJob(job)], readOutputOptions(this, itemIndex));
+}
+
+/** The four prompts are the point of Describe: lifted out of the embed so the next node can use them. */
+export function finishedJob(job: Job): Job {
 	const prompts = describePrompts(job);
-	const withPrompts = prompts.length ? ({ ...job, prompts } as Job) : job;
-	return await jobOutputItems(this, itemIndex, [withPrompts], readOutputOptions(this, itemIndex));
+	return prompts.length ? { ...job, prompts } : job;
 }
 
 /** Items run in parallel up to the account's free capacity (see the router). */

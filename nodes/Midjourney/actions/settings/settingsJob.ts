@@ -69,11 +69,13 @@ function settingsOutput(job: Job, verb: SettingsVerb): IDataObject {
  * and outputs the settings Midjourney reported (the created job with "Don't Wait").
  */
 export function settingsOperation(verb: SettingsVerb) {
+	const finishedJob = (job: Job): Job => (job.status === 'completed' ? (settingsOutput(job, verb) as Job) : job);
 	return {
 		description: updateDisplayOptions({ show: { resource: ['settings'], operation: [verb] } }, properties),
 		async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 			const job = await submitAndWait(this, itemIndex, verb, { fields: {} });
-			return pairedItems(this, itemIndex, job.status === 'completed' ? settingsOutput(job, verb) : job);
+			return pairedItems(this, itemIndex, finishedJob(job));
 		},
+		finishedJob,
 	};
 }
