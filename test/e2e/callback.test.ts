@@ -66,6 +66,18 @@ describe('Wait for Result: Callback', () => {
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 
+	it('refuses a Reply URL of its own, before any request (also for an uploaded image)', async () => {
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'describe',
+			imageUrl: 'https://example.com/cat.png',
+			waitFor: 'callback',
+			options: { replyUrl: 'https://example.com/hook' },
+		});
+		expect(run.error.message).toBe('"Reply URL" cannot be combined with Wait for Result: Callback');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+
 	it('takes one item per run, checked before any request', async () => {
 		const run = await runMidjourneyNode(
 			env,

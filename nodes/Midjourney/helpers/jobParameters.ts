@@ -48,6 +48,14 @@ export function readJobRouting(ctx: IExecuteFunctions, itemIndex: number): IData
 	const replyUrl = (options.replyUrl ?? '').trim();
 	if (replyUrl) {
 		checkHttpUrl(node, itemIndex, 'Reply URL', replyUrl, REPLY_URL_MAX);
+		if (ctx.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
+			throw invalidInput(
+				node,
+				itemIndex,
+				'"Reply URL" cannot be combined with Wait for Result: Callback',
+				'Callback mode uses the execution\'s own resume URL as the reply URL. Clear "Reply URL", or choose "Don\'t Wait".',
+			);
+		}
 		body.replyUrl = replyUrl;
 	}
 	const replyRef = options.replyRef ?? '';

@@ -1,7 +1,7 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { cancelJob, getJob, streamJob, submitJob, type SubmitRequest } from '../transport/jobs';
-import { MultipartBody } from '../transport/multipart';
+import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../transport/jobs';
+import type { MultipartBody } from '../transport/multipart';
 import { RequestAbortedError, type BusyRetry } from '../transport/request';
 import { isFinal, type Job } from '../transport/types';
 
@@ -61,19 +61,10 @@ async function submitAndSleep(
 	request: SubmitRequest,
 	timeLimitMs: number,
 ): Promise<Job> {
-	const body = request.body;
-	const userReplyUrl = body instanceof MultipartBody ? undefined : body.replyUrl;
-	if (userReplyUrl) {
-		throw new NodeOperationError(ctx.getNode(), '"Reply URL" cannot be combined with Wait for Result: Callback', {
-			itemIndex,
-			description: 'Callback mode uses the execution\'s own resume URL as the reply URL. Clear "Reply URL", or choose "Don\'t Wait".',
-		});
-	}
 	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', itemIndex) ?? '');
-	const reply = { replyUrl: resumeUrl, replyLevel: 'minimal' };
 	const created = await submitJob(ctx, {
 		...request,
-		body: body instanceof MultipartBody ? body.field('replyUrl', reply.replyUrl).field('replyLevel', reply.replyLevel) : { ...body, ...reply },
+		body: withFields(request.body, { replyUrl: resumeUrl, replyLevel: 'minimal' }),
 	});
 	if (isFinal(created)) return throwIfUnsuccessful(ctx, itemIndex, created);
 	await ctx.putExecutionToWait(new Date(Date.now() + timeLimitMs));

@@ -45,19 +45,24 @@ export interface SubmitRequest {
 	abortSignal?: AbortSignal;
 }
 
-/** Submits a job with `stream: false`: the answer is the job as created (201), or the existing child of an execute-once button (200). */
-export async function submitJob(ctx: ApiContext, request: SubmitRequest): Promise<Job> {
-	const { body } = await apiRequest<Job>(ctx, {
+/** The job-creating POST, answered as JSON or, with `stream`, as an unread SSE body. */
+async function postJob<T>(ctx: ApiContext, request: SubmitRequest, stream: boolean) {
+	return await apiRequest<T>(ctx, {
 		method: 'POST',
 		path: request.path,
-		body: withStream(request.body, false),
+		body: withFields(request.body, { stream }),
 		itemIndex: request.itemIndex,
 		channel: request.channel,
 		retry: 'submit',
 		busyRetry: request.busyRetry,
+		encoding: stream ? 'stream' : 'json',
 		abortSignal: request.abortSignal,
 	});
-	return body;
+}
+
+/** Submits a job with `stream: false`: the answer is the job as created (201), or the existing child of an execute-once button (200). */
+export async function submitJob(ctx: ApiContext, request: SubmitRequest): Promise<Job> {
+	return (await postJob<Job>(ctx, request, false)).body;
 }
 
 export type StreamOutcome =
@@ -71,9 +76,14 @@ export type StreamOutcome =
 	/** The stream ended before the job id was known: the job may exist, so it must not be submitted again. */
 	| { kind: 'lost'; reason: string };
 
-function withStream(body: IDataObject | MultipartBody, stream: boolean): IDataObject | MultipartBody {
-	if (body instanceof MultipartBody) return body.field('stream', stream);
-	return { ...body, stream };
+/** The request body with more fields, whether it is JSON or multipart/form-data. */
+export function withFields(
+	body: IDataObject | MultipartBody,
+	fields: Record<string, string | number | boolean>,
+): IDataObject | MultipartBody {
+	if (!(body instanceof MultipartBody)) return { ...body, ...fields };
+	for (const [name, value] of Object.entries(fields)) body.field(name, value);
+	return body;
 }
 
 type SocketWithIdleTimeout = NodeJS.ReadableStream & {
@@ -90,17 +100,7 @@ export async function streamJob(
 	ctx: ApiContext,
 	request: SubmitRequest & { stallMs: number; onEvent?: (event: StreamEvent) => void },
 ): Promise<StreamOutcome> {
-	const response = await apiRequest<SocketWithIdleTimeout>(ctx, {
-		method: 'POST',
-		path: request.path,
-		body: withStream(request.body, true),
-		itemIndex: request.itemIndex,
-		channel: request.channel,
-		retry: 'submit',
-		busyRetry: request.busyRetry,
-		encoding: 'stream',
-		abortSignal: request.abortSignal,
-	});
+	const response = await postJob<SocketWithIdleTimeout>(ctx, request, true);
 	const stream = response.body;
 
 	// Written by the event callback, so kept in one object (TypeScript does not track closure writes).
