@@ -9,7 +9,7 @@ const TOKEN = 'test-token';
 let emulator: Emulator;
 
 beforeAll(async () => {
-	emulator = await startEmulator({ token: TOKEN, jobDurationMs: 300, keepAliveMs: 100 });
+	emulator = await startEmulator({ token: TOKEN, jobDurationMs: 300 });
 });
 afterAll(async () => {
 	await emulator.close();
