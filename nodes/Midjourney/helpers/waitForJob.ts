@@ -2,7 +2,7 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } f
 
 import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../transport/jobs';
 import type { MultipartBody } from '../transport/multipart';
-import { RequestAbortedError, type BusyRetry } from '../transport/request';
+import { isRequestAborted, type BusyRetry } from '../transport/request';
 import { isFinal, type Job } from '../transport/types';
 
 export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
@@ -119,7 +119,7 @@ export async function runJob(
 			try {
 				job = await getJob(ctx, jobId, { itemIndex, abortSignal });
 			} catch (error) {
-				if (error instanceof RequestAbortedError) return await giveUp(jobId);
+				if (isRequestAborted(error)) return await giveUp(jobId);
 				throw error;
 			}
 			if (isFinal(job)) return throwIfUnsuccessful(ctx, itemIndex, job);
@@ -169,7 +169,7 @@ export async function runJob(
 				});
 		}
 	} catch (error) {
-		if (error instanceof RequestAbortedError) return await giveUp(undefined);
+		if (isRequestAborted(error)) return await giveUp(undefined);
 		throw error;
 	}
 }

@@ -148,3 +148,15 @@ export function connectionError(
 		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
 	});
 }
+
+/**
+ * A caught error on its way out of the node, as an error n8n presents well. NodeApiError and
+ * NodeOperationError pass unchanged: they already carry the message, description and context
+ * (`context.job`, `itemIndex`) the user needs. Anything else (a bug, a library's error) becomes a
+ * NodeOperationError with its message, so the node throws no raw or custom error
+ * (n8n's verification rule @n8n/community-nodes/require-node-api-error).
+ */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+}

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
-import { apiRequest, outlivingExecution, RequestAbortedError, type ApiContext, type BusyRetry } from './request';
+import { apiRequest, outlivingExecution, type ApiContext, type BusyRetry } from './request';
 import { createSseDecoder, MalformedEventError } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
 
@@ -161,5 +161,3 @@ export async function streamJob(
 	if (!seen.jobId) return { kind: 'lost', reason };
 	return { kind: 'interrupted', jobId: seen.jobId, reason, lastJob: seen.lastJob };
 }
-
-export { RequestAbortedError };
