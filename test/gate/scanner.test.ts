@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+import { installGateTools, ROOT } from './tools';
 
 interface ScanResult {
 	label: string;
@@ -21,14 +21,6 @@ interface ScanResult {
 	passed: boolean;
 	message: string | null;
 	details: string | null;
-}
-
-function installScanner(): string {
-	const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'install-scanner.sh')], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	return out.trim().split('\n').pop()!;
 }
 
 /** `npm pack` of the working tree, unpacked; returns the package folder and the file list. */
@@ -114,7 +106,7 @@ describe("n8n's verification scanner (@n8n/scan-community-package, pinned)", () 
 	let packedFiles: string[];
 
 	beforeAll(() => {
-		const scannerDir = installScanner();
+		const scannerDir = installGateTools();
 		work = fs.mkdtempSync(path.join(os.tmpdir(), 'useapi-gate-'));
 		const packed = packAndUnpack(work);
 		packedFiles = packed.files;
