@@ -11,6 +11,7 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
+import { asNodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -98,7 +99,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 			const context = (error as { context?: { itemIndex?: number } }).context;
 			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			throw error;
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	});
 	return [perItem.flat()];
