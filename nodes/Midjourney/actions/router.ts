@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type IWebhookFunctions,
@@ -11,6 +12,7 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
+import { jobOfError, type FailedJob } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -63,6 +65,40 @@ function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operatio
 	return { operation, midjourney };
 }
 
+/** The job of a failed item in one line, for the error description when the run stops. */
+function jobLine(job: FailedJob): string {
+	const parts = [`Job ${job.jobid}`];
+	if (job.status) parts.push(`status: ${job.status}`);
+	if (job.error) parts.push(`error: ${job.error}`);
+	if (job.errorDetails) parts.push(`errorDetails: ${job.errorDetails}`);
+	return parts.join(' · ');
+}
+
+/**
+ * The Continue-On-Fail output of a failed item: its error, and when the failure came after its job
+ * was created, the job (ID, status, details) so it can still be found, fetched, retried or cancelled.
+ */
+export function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject {
+	const message = (error as Error).message;
+	if (!job) return { error: message };
+	const description = (error as { description?: unknown }).description;
+	const jobError = job.error && !message.includes(job.error) ? job.error : undefined;
+	const details = [jobError, job.errorDetails].filter(Boolean).join(' — ') || (typeof description === 'string' ? description : '');
+	const json: IDataObject = { jobid: job.jobid };
+	if (job.status) json.status = job.status;
+	json.error = message;
+	if (details) json.errorDetails = details;
+	return json;
+}
+
+/** When the run stops on a failed item, its description names the job it belonged to. */
+function describeJobOf(error: unknown, job: FailedJob): void {
+	const failure = error as { description?: string | null };
+	const line = jobLine(job);
+	const description = failure.description ?? '';
+	if (!description.includes(line)) failure.description = description ? `${description}\n\n${line}` : line;
+}
+
 /** A Callback-mode execution woken by useapi.net: the job, presented as its operation presents it. */
 export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	return await resumeFromCallback(this, chosenOperation(this).operation?.finishedJob);
@@ -71,7 +107,7 @@ export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookRes
 /**
  * Runs the chosen operation for every input item. Job-creating operations run items in parallel up
  * to the account's capacity; output order follows the input whatever order jobs finish in. With
- * Continue On Fail an item's error becomes an output item paired with it.
+ * Continue On Fail an item's error becomes an output item paired with it, with its job once one exists.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -93,11 +129,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			return await operation.execute.call(this, itemIndex);
 		} catch (error) {
+			const job = jobOfError(error);
 			if (this.continueOnFail()) {
-				return [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
+				return [{ json: failedItemJson(error, job), pairedItem: { item: itemIndex } }];
 			}
 			const context = (error as { context?: { itemIndex?: number } }).context;
 			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
+			if (job) describeJobOf(error, job);
 			throw error;
 		}
 	});

@@ -134,7 +134,10 @@ export function apiError(node: INode, failure: ApiFailure, itemIndex?: number): 
 	});
 }
 
-/** A request that never got an HTTP answer. Only the error code goes into the message: the original error carries the request headers. */
+/**
+ * A request that never got an HTTP answer. Only the error code goes into the message: the original
+ * error carries the request headers. `context.networkErrorCode` marks it as worth trying again later.
+ */
 export function connectionError(
 	node: INode,
 	baseUrl: string,
@@ -142,9 +145,42 @@ export function connectionError(
 	path: string,
 	code: string | undefined,
 	itemIndex?: number,
+	timeoutMs?: number,
 ): NodeOperationError {
-	return new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${code ?? 'connection failed'})`, {
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+	const what = timedOut && timeoutMs ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? 'connection failed');
+	const error = new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${what})`, {
 		itemIndex,
 		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
 	});
+	error.context.networkErrorCode = code ?? 'connection failed';
+	return error;
+}
+
+/** The job a failure belongs to, as far as it is known (the agreed `context.job` of a thrown error). */
+export interface FailedJob {
+	jobid: string;
+	status?: string;
+	error?: string;
+	errorDetails?: string;
+}
+
+/**
+ * Marks an error as the failure of a job that exists, so that Continue On Fail keeps the job in the
+ * item's output and the error description names it (see the router): the user can still find,
+ * fetch or cancel the job.
+ */
+export function withJob<E extends NodeOperationError | NodeApiError>(error: E, job: FailedJob): E {
+	const known: FailedJob = { jobid: job.jobid };
+	if (job.status) known.status = job.status;
+	if (job.error) known.error = job.error;
+	if (job.errorDetails) known.errorDetails = job.errorDetails;
+	error.context.job = known as unknown as JsonObject;
+	return error;
+}
+
+/** The job an error belongs to, when it was raised after the job existed. */
+export function jobOfError(error: unknown): FailedJob | undefined {
+	const job = (error as { context?: { job?: unknown } } | undefined)?.context?.job as FailedJob | undefined;
+	return job && typeof job.jobid === 'string' && job.jobid ? job : undefined;
 }
