@@ -1,6 +1,6 @@
 import {
+	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type IWebhookFunctions,
@@ -12,7 +12,8 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
-import { jobOfError, type FailedJob } from '../transport/errors';
+import { failedItem } from '../helpers/output';
+import { jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -71,24 +72,9 @@ function jobLine(job: FailedJob): string {
 	if (job.status) parts.push(`status: ${job.status}`);
 	if (job.error) parts.push(`error: ${job.error}`);
 	if (job.errorDetails) parts.push(`errorDetails: ${job.errorDetails}`);
+	if (job.cancelled !== undefined) parts.push(job.cancelled ? 'cancelled (DELETE)' : 'not cancelled');
+	if (job.cancelledJobid) parts.push(`replaced job ${job.cancelledJobid} (cancelled)`);
 	return parts.join(' · ');
-}
-
-/**
- * The Continue-On-Fail output of a failed item: its error, and when the failure came after its job
- * was created, the job (ID, status, details) so it can still be found, fetched, retried or cancelled.
- */
-export function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject {
-	const message = (error as Error).message;
-	if (!job) return { error: message };
-	const description = (error as { description?: unknown }).description;
-	const jobError = job.error && !message.includes(job.error) ? job.error : undefined;
-	const details = [jobError, job.errorDetails].filter(Boolean).join(' — ') || (typeof description === 'string' ? description : '');
-	const json: IDataObject = { jobid: job.jobid };
-	if (job.status) json.status = job.status;
-	json.error = message;
-	if (details) json.errorDetails = details;
-	return json;
 }
 
 /** When the run stops on a failed item, its description names the job it belonged to. */
@@ -131,7 +117,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			const job = jobOfError(error);
 			if (this.continueOnFail()) {
-				return [{ json: failedItemJson(error, job), pairedItem: { item: itemIndex } }];
+				// Only the message of an error that is not ours: it may carry the request, so the token.
+				const failure: NodeError =
+					error instanceof NodeApiError || error instanceof NodeOperationError
+						? error
+						: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+				return [failedItem(failure, itemIndex)];
 			}
 			const context = (error as { context?: { itemIndex?: number } }).context;
 			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;

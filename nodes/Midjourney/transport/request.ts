@@ -128,17 +128,6 @@ function defaultTimeoutMs(request: ApiRequest): number | undefined {
 	return request.encoding === 'stream' ? undefined : REQUEST_TIMEOUT_MS.submit;
 }
 
-/**
- * Whether an error is a failure worth trying again later (5xx other than 596, 429, no answer):
- * what a read gave up on after its retries. A wait that meets one leaves its job running, so it
- * cancels the job.
- */
-export function isTransientFailure(error: unknown): boolean {
-	if (error instanceof RequestAbortedError) return error.lastFailure !== undefined;
-	const httpCode = Number((error as { httpCode?: unknown })?.httpCode);
-	if (httpCode === 429 || (httpCode >= 500 && httpCode !== 596)) return true;
-	return typeof (error as { context?: { networkErrorCode?: unknown } })?.context?.networkErrorCode === 'string';
-}
 
 const baseUrlCache = new WeakMap<object, Promise<string>>();
 
