@@ -1,7 +1,7 @@
-import { NodeApiError, NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { jobOfError, withJob } from '../transport/errors';
-import { RequestAbortedError } from '../transport/request';
+import { RequestAbortedError, sleepUnlessAborted } from '../transport/request';
 import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
@@ -61,7 +61,7 @@ export async function runV2Job(
 		while (!isV2Final(job)) {
 			const remaining = deadline - Date.now();
 			if (remaining <= 0 || abortSignal.aborted) throw waitEnded(job.jobid);
-			await sleep(Math.min(wait.pollIntervalMs, remaining));
+			await sleepUnlessAborted(Math.min(wait.pollIntervalMs, remaining), abortSignal);
 			job = await getV2Job(ctx, job.jobid, { itemIndex, abortSignal });
 		}
 	} catch (error) {

@@ -47,8 +47,9 @@ export async function downloadCdnMedia(
 	ctx: ApiContext,
 	cdnUrl: string,
 	itemIndex?: number,
-	abortSignal?: AbortSignal,
 ): Promise<MediaDownload> {
+	// A user's stop ends the pause between two tries.
+	const stopSignal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	for (let attempt = 0; ; attempt++) {
 		const response = await apiRequest<BodyStream>(ctx, {
 			method: 'GET',
@@ -61,7 +62,7 @@ export async function downloadCdnMedia(
 		});
 		if (response.statusCode === 403) {
 			response.body.destroy();
-			await sleepUnlessAborted(FORBIDDEN_BASE_DELAY_MS * Math.pow(2, attempt), abortSignal);
+			await sleepUnlessAborted(FORBIDDEN_BASE_DELAY_MS * Math.pow(2, attempt), stopSignal);
 			continue;
 		}
 		const mimeType = (response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
