@@ -132,6 +132,7 @@ describe('Account', () => {
 		const execution = await env.n8n.getExecution(run.execution.id);
 		expect(JSON.stringify(workflow)).not.toContain(SECOND_TOKEN);
 		expect(JSON.stringify(execution)).not.toContain(SECOND_TOKEN);
+		expect(env.n8n.logs()).not.toContain(SECOND_TOKEN);
 		expect(JSON.stringify(workflow)).toContain('midjourneyDiscordApi');
 		const description = await env.n8n.nodeTypeDescription(MIDJOURNEY_TYPE, 1);
 		expect(description.properties.some((property: any) => property.name === 'discord')).toBe(false);
