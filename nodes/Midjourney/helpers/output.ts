@@ -34,9 +34,10 @@ function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject
 }
 
 /**
- * A failed item as output under Continue On Fail, paired with its input item. `error` is set too so
- * that "On Error: Continue (using error output)" routes it to the error output.
+ * A failed item as output under Continue On Fail, paired with its input item. The item's `error`
+ * property is left unset: n8n replaces the json of such an item with `{ error: message }`, which
+ * would drop the job.
  */
 export function failedItem(error: NodeError, itemIndex: number): INodeExecutionData {
-	return { json: failedItemJson(error, jobOfError(error)), error, pairedItem: { item: itemIndex } };
+	return { json: failedItemJson(error, jobOfError(error)), pairedItem: { item: itemIndex } };
 }
