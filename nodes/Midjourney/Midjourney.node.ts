@@ -28,7 +28,15 @@ export class Midjourney implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'useApiNetApi', required: true }],
+		credentials: [
+			{ name: 'useApiNetApi', required: true },
+			// The Discord token is a secret: a credential, never a node parameter stored in the workflow.
+			{
+				name: 'midjourneyDiscordApi',
+				required: true,
+				displayOptions: { show: { resource: ['account'], operation: ['createOrUpdate'] } },
+			},
+		],
 		// Wait for Result: Callback. The execution waits and is resumed at its own resume URL
 		// ($execution.resumeUrl), which useapi.net calls when the job ends; as n8n's Wait node does.
 		webhooks: [
