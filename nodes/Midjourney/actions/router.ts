@@ -11,6 +11,7 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity';
 import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
+import { asNodeError } from '../transport/errors';
 import { observeSubmissions } from '../transport/request';
 import * as account from './account';
 import * as job from './job';
@@ -136,7 +137,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					}
 					const context = (error as { context?: { itemIndex?: number } }).context;
 					if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-					throw error;
+					throw asNodeError(this.getNode(), error, itemIndex);
 				}
 			},
 			// The run is going to stop: nothing new is submitted and running jobs are cancelled.

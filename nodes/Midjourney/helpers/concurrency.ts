@@ -1,6 +1,6 @@
 import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
 
-import { RequestAbortedError, type ApiRequest, type SubmissionObserver } from '../transport/request';
+import { requestAborted, type ApiRequest, type SubmissionObserver } from '../transport/request';
 import { readFreeSlots, SLOT_READ_INTERVAL_MS, type JobKind } from './capacity';
 
 /**
@@ -175,7 +175,7 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	private rejectWaiting(): void {
-		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)]) waiter.reject(new RequestAbortedError());
+		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)]) waiter.reject(requestAborted(this.ctx.getNode()));
 	}
 
 	onAccepted(request: ApiRequest): void {
@@ -198,7 +198,7 @@ export class JobScheduler implements SubmissionObserver {
 		this.limit = Math.max(1, this.accepted.size);
 		this.growAllowed = false;
 		const itemSignal = request.abortSignal;
-		if (this.stopped || itemSignal?.aborted) throw new RequestAbortedError();
+		if (this.stopped || itemSignal?.aborted) throw requestAborted(this.ctx.getNode(), request.itemIndex);
 		let waiter: Waiter | undefined;
 		const waiting = new Promise<void>((resolve, reject) => {
 			waiter = { resolve, reject };
@@ -208,7 +208,7 @@ export class JobScheduler implements SubmissionObserver {
 		const onAbort = () => {
 			const index = this.parked.indexOf(waiter!);
 			if (index >= 0) this.parked.splice(index, 1);
-			waiter!.reject(new RequestAbortedError());
+			waiter!.reject(requestAborted(this.ctx.getNode(), request.itemIndex));
 		};
 		itemSignal?.addEventListener('abort', onAbort, { once: true });
 		void this.readUntilFree();

@@ -1,6 +1,7 @@
 import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
 
-import { RequestAbortedError } from '../transport/request';
+import { asNodeError } from '../transport/errors';
+import { isRequestAborted } from '../transport/request';
 import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
@@ -59,8 +60,8 @@ export async function runV2Job(
 			job = await getV2Job(ctx, job.jobid, { itemIndex, abortSignal });
 		}
 	} catch (error) {
-		if (error instanceof RequestAbortedError) throw waitEnded(job?.jobid);
-		throw error;
+		if (isRequestAborted(error)) throw waitEnded(job?.jobid);
+		throw asNodeError(ctx.getNode(), error, itemIndex);
 	}
 	return completedV2Job(ctx, itemIndex, job);
 }

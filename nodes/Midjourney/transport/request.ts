@@ -5,9 +5,10 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	INode,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { apiError, connectionError } from './errors';
 import { MultipartBody } from './multipart';
@@ -63,12 +64,21 @@ export interface ApiResponse<T = unknown> {
 	body: T;
 }
 
-/** Raised when the caller's abort signal fired (time limit or the user stopping the execution). */
-export class RequestAbortedError extends Error {
-	constructor() {
-		super('Request aborted');
-		this.name = 'RequestAbortedError';
-	}
+/**
+ * Raised when the caller's abort signal fired (time limit or the user stopping the execution): a
+ * NodeOperationError marked `context.requestAborted`, which the wait loops recognise with
+ * isRequestAborted() and turn into their own "time limit / stopped" error.
+ */
+export function requestAborted(node: INode, itemIndex?: number): NodeOperationError {
+	const error = new NodeOperationError(node, 'The request to useapi.net was aborted (time limit or execution stopped)', {
+		itemIndex,
+	});
+	error.context.requestAborted = true;
+	return error;
+}
+
+export function isRequestAborted(error: unknown): boolean {
+	return error instanceof NodeOperationError && error.context.requestAborted === true;
 }
 
 /**
@@ -78,7 +88,7 @@ export class RequestAbortedError extends Error {
  */
 export interface SubmissionObserver {
 	onAccepted(request: ApiRequest): void;
-	/** Resolves when the submission may be sent again; rejects with RequestAbortedError when the run stops. */
+	/** Resolves when the submission may be sent again; rejects with requestAborted() when the run stops. */
 	waitForSlot(request: ApiRequest): Promise<void>;
 	onCancelled(jobId: string): void;
 }
@@ -217,7 +227,7 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 				options,
 			)) as typeof response;
 		} catch (error) {
-			if (request.abortSignal?.aborted) throw new RequestAbortedError();
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
 			const code = networkErrorCode(error);
 			const retryable = retry === 'read' || (retry === 'submit' && code === 'ECONNREFUSED');
 			if (retryable && attempt < READ_RETRY_ATTEMPTS) {
@@ -243,14 +253,14 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 			// The run waits for a slot the API shows free instead of the fixed 10–30 s backoff; its
 			// item's time limit (the abort signal) bounds the wait.
 			await observer.waitForSlot(request);
-			if (request.abortSignal?.aborted) throw new RequestAbortedError();
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
 			continue;
 		}
 		const busy = statusCode === 429 && retry !== 'none' && attempt < busyRetry.maxAttempts;
 		const serverError = statusCode >= 500 && statusCode !== 596 && retry === 'read' && attempt < READ_RETRY_ATTEMPTS;
 		if (busy || serverError) {
 			await sleep(busy ? busyDelayMs(busyRetry, attempt) : jitter(READ_RETRY_BASE_MS * Math.pow(2, attempt)));
-			if (request.abortSignal?.aborted) throw new RequestAbortedError();
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
 			continue;
 		}
 		throw apiError(
