@@ -31,6 +31,7 @@ import * as path from 'path';
 import { startEmulator, type Emulator, type Job, type RecordedRequest } from '../test/emulator';
 import { MIDJOURNEY_TYPE, midjourneyWorkflow } from '../test/e2e/midjourney';
 import { PACKAGE_ROOT, startN8n, stopAllN8n, type ExecutionDetails, type N8nInstance } from '../test/e2e/n8n';
+import { benchScale, scaleTable, type ScaleMeasurement } from './bench-scale';
 
 const TOKEN = 'bench-token';
 const IMAGINE_PATH = '/v3/midjourney/jobs/imagine';
@@ -672,6 +673,17 @@ async function main(): Promise<number> {
 		const peakRss = Math.max(peakSample?.rss ?? 0, hwmReset ? hwmSum : 0);
 
 		sampler.stop();
+
+		// Scale: 3 executions at once sharing the account, single process and queue mode (issue 12).
+		const scale: ScaleMeasurement[] = await benchScale({
+			single: n8n,
+			emulator,
+			credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } },
+			capacity: CAPACITY,
+			jobMs: THROUGHPUT_JOB_MS,
+			token: TOKEN,
+			log,
+		});
 		const finishedAt = new Date().toISOString();
 
 		// ---- table ----------------------------------------------------------------------------
@@ -796,6 +808,9 @@ async function main(): Promise<number> {
 		console.log('');
 		for (const note of notes) console.log(`- ${note}`);
 		for (const failed of errors) console.log(`- ERROR in ${failed.label}: ${failed.error}`);
+		console.log('');
+		console.log(scaleTable(scale));
+		for (const failed of scale.filter((m) => m.error)) console.log(`- ERROR in ${failed.label}: ${failed.error}`);
 
 		const result = {
 			startedAt,
@@ -831,6 +846,7 @@ async function main(): Promise<number> {
 			table: rows.map(({ metric, value, ideal, ratio, raw }) => ({ metric, value, ideal, ratio, ...raw })),
 			notes,
 			runs,
+			scale,
 			memory: {
 				idleRss,
 				peakSampledRss: peakSample?.rss,
@@ -848,7 +864,7 @@ async function main(): Promise<number> {
 		fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.json`), json);
 		fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
 		console.log(`\nWrote bench-results/bench-${stamp}.json and bench-results/latest.json (${((Date.now() - t0) / 1000).toFixed(0)} s in all).`);
-		return errors.length ? 1 : 0;
+		return errors.length || scale.some((m) => m.error) ? 1 : 0;
 	} finally {
 		sampler?.stop();
 		await stopAllN8n().catch(() => undefined);

@@ -148,6 +148,25 @@ describe('faults in the middle of a batch', () => {
 	});
 });
 
+describe('a failing batch stops spending', () => {
+	it('6 items, Max Parallel Jobs 2: the first job fails without Continue On Fail; nothing more is submitted, the running job is cancelled and named', async () => {
+		const items = [{ prompt: 'fails --emu-fail --emu-ms=800' }, ...prompts(5, (i) => `long ${i} --emu-ms=20000`)];
+		const run = await runMidjourneyNode(env, imagineEach({ maxParallelJobs: 2 }), { items });
+
+		// Two submitted (the limit), none after the failure.
+		const posts = requestsTo(env, 'POST', IMAGINE_PATH);
+		expect(posts.map((request) => (request.body as { prompt: string }).prompt)).toEqual([items[0].prompt, items[1].prompt]);
+		// The second job was running: it was cancelled (DELETE) rather than waited for (20 s).
+		const running = env.emulator.listJobs().find((job) => (job as any).request?.prompt === items[1].prompt)!;
+		const deletes = requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
+		expect(deletes.map((request) => decodeURIComponent(request.path.split('/').pop()!))).toEqual([running.jobid]);
+		expect(env.emulator.getJob(running.jobid)).toMatchObject({ status: 'failed', error: 'Job cancelled by user' });
+		// The run's error is the first item's, and it says which jobs were cancelled.
+		expect(run.error.message).toMatch(/Midjourney job failed/);
+		expect(run.error.description).toContain(`cancelled (DELETE): ${running.jobid}`);
+	});
+});
+
 describe('stopping the execution', () => {
 	it('cancels (DELETE) the jobs that were running and submits no more items', async () => {
 		const path = `mj-stop-${randomUUID()}`;

@@ -60,7 +60,19 @@ export interface N8nOptions {
 	startTimeoutMs?: number;
 	/** Print n8n's output to this process's stderr as it arrives. Default: env N8N_E2E_VERBOSE=1. */
 	verbose?: boolean;
+	/**
+	 * Which n8n process to run (queue mode, see queue.ts): `start` (default) is the main process with
+	 * the editor and REST API (owner set up and logged in); `worker` and `webhook` are queue-mode
+	 * processes with no REST API, ready when their own health check answers.
+	 */
+	command?: N8nCommand;
+	/** Arguments after the command, e.g. `['--concurrency=5']` for a worker. */
+	commandArgs?: string[];
+	/** Worker only: the `QUEUE_HEALTH_CHECK_PORT` its readiness is read from. */
+	healthCheckPort?: number;
 }
+
+export type N8nCommand = 'start' | 'worker' | 'webhook';
 
 export interface ExecutionSummary {
 	id: string;
@@ -134,6 +146,8 @@ export interface N8nInstance {
 	baseUrl: string;
 	port: number;
 	brokerPort: number;
+	/** `start` (main), `worker` or `webhook` (queue mode). */
+	command: N8nCommand;
 	/** N8N_USER_FOLDER (n8n keeps its data in `<userFolder>/.n8n`). Removed by stop(). */
 	userFolder: string;
 	/** Pid of the current n8n process (changes on restart()). */
@@ -416,6 +430,16 @@ export function linkPackage(userFolder: string, packageDir: string): void {
 // ---------------------------------------------------------------------------------------------
 // The instance
 
+/**
+ * The log line after which each kind of process answers its readiness check truthfully (main
+ * registers active webhooks only after its line). A worker's health check alone is enough.
+ */
+const READY_LINE: Record<N8nCommand, string> = {
+	start: 'Editor is now accessible',
+	worker: '',
+	webhook: 'Webhook listener waiting for requests',
+};
+
 class Instance implements N8nInstance {
 	pid = 0;
 	readonly ownerEmail = OWNER.email;
@@ -438,6 +462,9 @@ class Instance implements N8nInstance {
 		private readonly env: NodeJS.ProcessEnv,
 		private readonly startTimeoutMs: number,
 		private readonly verbose: boolean,
+		readonly command: N8nCommand = 'start',
+		private readonly commandArgs: string[] = [],
+		private readonly healthCheckPort?: number,
 	) {
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.browserId = createHash('sha256').update(userFolder).digest('hex').slice(0, 32);
@@ -471,7 +498,7 @@ class Instance implements N8nInstance {
 		const nodeBin = n8nNodeBinary(this.major, this.runtimeDir);
 		const n8nBin = path.join(this.runtimeDir, 'node_modules', 'n8n', 'bin', 'n8n');
 		const logStart = this.logs().length;
-		const child = spawn(nodeBin, [n8nBin, 'start'], {
+		const child = spawn(nodeBin, [n8nBin, this.command, ...this.commandArgs], {
 			cwd: this.userFolder,
 			env: this.env,
 			detached: true, // own process group: stop()/killNow() reach n8n's task runner too
@@ -500,9 +527,13 @@ class Instance implements N8nInstance {
 			if (Date.now() > deadline) {
 				throw new Error(`n8n ${this.major} not ready after ${this.startTimeoutMs} ms:\n${this.logTail()}`);
 			}
-			if (this.logs().slice(logStart).includes('Editor is now accessible')) {
+			if (this.logs().slice(logStart).includes(READY_LINE[this.command])) {
+				const health =
+					this.command === 'worker'
+						? `http://127.0.0.1:${this.healthCheckPort}/healthz/readiness`
+						: `${this.baseUrl}/healthz/readiness`;
 				try {
-					const res = await fetch(`${this.baseUrl}/healthz/readiness`);
+					const res = await fetch(health);
 					const body: any = await res.json().catch(() => undefined);
 					if (res.ok && body?.status === 'ok') break;
 				} catch {
@@ -511,7 +542,8 @@ class Instance implements N8nInstance {
 			}
 			await sleep(250);
 		}
-		await this.login();
+		// Workers and webhook processes have no REST API to log in to.
+		if (this.command === 'start') await this.login();
 	}
 
 	private async login(): Promise<void> {
@@ -872,6 +904,9 @@ export async function startN8n(options: N8nOptions = {}): Promise<N8nInstance> {
 		env,
 		options.startTimeoutMs ?? 180000,
 		options.verbose ?? process.env.N8N_E2E_VERBOSE === '1',
+		options.command ?? 'start',
+		options.commandArgs ?? [],
+		options.healthCheckPort,
 	);
 	try {
 		await instance.spawn();

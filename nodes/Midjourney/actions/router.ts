@@ -9,11 +9,12 @@ import {
 
 import { resumeFromCallback } from '../helpers/callbackResume';
 
-import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
-import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
+import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity';
+import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import { failedItem } from '../helpers/output';
 import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
+import { observeSubmissions } from '../transport/request';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -50,12 +51,42 @@ function checkCallbackBatch(ctx: IExecuteFunctions, count: number): void {
 	}
 }
 
-async function concurrencyFor(ctx: IExecuteFunctions, operation: Operation, count: number): Promise<number> {
-	if (!operation.createsJobs || count < 2) return 1;
+/** Video jobs count against `maxVideoJobs`, image jobs against `maxImageJobs`; a mixed batch is sized by the smaller. */
+function jobKindOfItems(ctx: IExecuteFunctions, count: number): JobKind {
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const prompt = String(ctx.getNodeParameter('prompt', itemIndex, '') ?? '');
+		const button = String(ctx.getNodeParameter('button', itemIndex, '') ?? '');
+		if (/(^|\s)--video\b/.test(prompt) || /^(Animate|Extend)\b/.test(button)) return 'video';
+	}
+	return 'image';
+}
+
+/**
+ * The scheduler of a job-creating run: it starts from the account's free capacity (what the user
+ * set as Max Parallel Jobs caps it), or from a safe default when the look-up fails, and adapts.
+ */
+async function schedulerFor(ctx: IExecuteFunctions, count: number): Promise<JobScheduler> {
 	const options = ctx.getNodeParameter('options', 0, {}) as { maxParallelJobs?: number };
 	const userLimit = options.maxParallelJobs ?? 0;
 	checkIntegerRange(ctx.getNode(), 0, 'Max Parallel Jobs', userLimit, 0, MAX_PARALLEL_JOBS_LIMIT);
-	return await parallelJobLimit(ctx, userLimit, channelsOfItems(ctx, count));
+	const channels = channelsOfItems(ctx, count);
+	const kind = jobKindOfItems(ctx, count);
+	// A user-set limit and a single item need no look-up; a 429 is still waited out on the API's state.
+	const capacity = count > 1 && !userLimit ? await lookUpCapacity(ctx, channels, kind) : undefined;
+	const ceiling = userLimit || capacity?.ceiling || MAX_PARALLEL_JOBS_LIMIT;
+	const start = count === 1 ? 1 : capacity ? Math.max(1, capacity.free) : SAFE_DEFAULT_PARALLEL_JOBS;
+	return new JobScheduler(ctx, { start: userLimit || start, ceiling, known: Boolean(userLimit || capacity), channels, kind });
+}
+
+/** What the error that ends the run says about the jobs it stopped and the items it never sent. */
+function describeStop(scheduler: JobScheduler, error: unknown): void {
+	const target = error as { description?: string | null };
+	if (typeof target !== 'object' || target === null) return;
+	const cancelled = scheduler.cancelledJobs;
+	const note = cancelled.length
+		? `The run stopped: nothing more was submitted, and the jobs still running were cancelled (DELETE): ${cancelled.join(', ')}.`
+		: 'The run stopped: nothing more was submitted.';
+	target.description = [target.description, note].filter(Boolean).join(' ');
 }
 
 function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operation?: Operation; midjourney: MidjourneyType } {
@@ -106,29 +137,43 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	checkCallbackBatch(this, items.length);
 
-	const limit = await concurrencyFor(this, operation, items.length);
+	const scheduler = operation.createsJobs ? await schedulerFor(this, items.length) : undefined;
+	if (scheduler) {
+		setScheduler(this, scheduler);
+		observeSubmissions(this, scheduler);
+	}
 	// Jobs hold a slot only from submission to final status (see submitAndWait); twice as many items
-	// run so that a finished job's downloads overlap the next job instead of delaying it.
-	if (operation.createsJobs) setJobSlots(this, new JobSlots(limit));
-	const itemsAtOnce = operation.createsJobs ? limit * 2 : limit;
-	const perItem = await mapWithConcurrency(items.length, itemsAtOnce, async (itemIndex) => {
-		try {
-			return await operation.execute.call(this, itemIndex);
-		} catch (error) {
-			const job = jobOfError(error);
-			if (this.continueOnFail()) {
-				// Only the message of an error that is not ours: it may carry the request, so the token.
-				const failure: NodeError =
-					error instanceof NodeApiError || error instanceof NodeOperationError
-						? error
-						: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
-				return [failedItem(failure, itemIndex)];
-			}
-			const context = (error as { context?: { itemIndex?: number } }).context;
-			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			if (job) describeJobOf(error, job);
-			throw asNodeError(this.getNode(), error, itemIndex);
-		}
-	});
-	return [perItem.flat()];
+	// as slots run so that a finished job's downloads overlap the next job instead of delaying it.
+	const itemsAtOnce = scheduler ? scheduler.ceiling * 2 : 1;
+	try {
+		const perItem = await mapWithConcurrency(
+			items.length,
+			itemsAtOnce,
+			async (itemIndex) => {
+				try {
+					return await operation.execute.call(this, itemIndex);
+				} catch (error) {
+					const job = jobOfError(error);
+					if (this.continueOnFail()) {
+						// Only the message of an error that is not ours: it may carry the request, so the token.
+						const failure: NodeError =
+							error instanceof NodeApiError || error instanceof NodeOperationError
+								? error
+								: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+						return [failedItem(failure, itemIndex)];
+					}
+					const context = (error as { context?: { itemIndex?: number } }).context;
+					if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
+					if (job) describeJobOf(error, job);
+					throw asNodeError(this.getNode(), error, itemIndex);
+				}
+			},
+			// The run is going to stop: nothing new is submitted and running jobs are cancelled.
+			() => scheduler?.stop(),
+		);
+		return [perItem.flat()];
+	} catch (error) {
+		if (scheduler && items.length > 1) describeStop(scheduler, error);
+		throw error;
+	}
 }

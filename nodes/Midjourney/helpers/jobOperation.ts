@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFuncti
 
 import { asNodeError } from '../transport/errors';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
-import { jobSlotsOf } from './concurrency';
+import { schedulerOf } from './concurrency';
 import { V3 } from '../transport/jobs';
 import type { Job } from '../transport/types';
 import { readJobRouting, readWaitSettings } from './jobParameters';
@@ -72,8 +72,9 @@ export async function submitAndWait(
 		);
 	};
 	try {
-		const slots = jobSlotsOf(ctx);
-		return slots ? await slots.use(run) : await run();
+		const scheduler = schedulerOf(ctx);
+		const waitsForEnd = wait.mode === 'stream' || wait.mode === 'poll';
+		return scheduler ? await scheduler.use(itemIndex, waitsForEnd, run) : await run();
 	} catch (error) {
 		if (isPendingModeration(error)) {
 			if (!blockedChannels.has(ctx)) blockedChannels.set(ctx, new Map());

@@ -12,7 +12,7 @@ import { withJob } from '../transport/errors';
 import { CDN_PREFIX, downloadCdnMedia, withIdleTimeout, type MediaDownload } from '../transport/media';
 import { REQUEST_TIMEOUT_MS } from '../transport/request';
 import type { Job } from '../transport/types';
-import { JobSlots } from './concurrency';
+import { Limiter } from './concurrency';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -94,11 +94,11 @@ type ItemContext = IExecuteFunctions | IWebhookFunctions;
  */
 export const MAX_PARALLEL_DOWNLOADS = 8;
 
-const downloadSlots = new WeakMap<object, JobSlots>();
+const downloadSlots = new WeakMap<object, Limiter>();
 
-function downloadSlotsOf(ctx: ItemContext): JobSlots {
+function downloadSlotsOf(ctx: ItemContext): Limiter {
 	let slots = downloadSlots.get(ctx);
-	if (!slots) downloadSlots.set(ctx, (slots = new JobSlots(MAX_PARALLEL_DOWNLOADS)));
+	if (!slots) downloadSlots.set(ctx, (slots = new Limiter(MAX_PARALLEL_DOWNLOADS)));
 	return slots;
 }
 

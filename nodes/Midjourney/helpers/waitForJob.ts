@@ -5,6 +5,7 @@ import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest
 import type { MultipartBody } from '../transport/multipart';
 import type { BusyRetry } from '../transport/request';
 import { isFinal, type Job } from '../transport/types';
+import { runStopSignal } from './concurrency';
 import { nextPollDelayMs, pause } from './waiting/pollSchedule';
 
 export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
@@ -32,11 +33,16 @@ export function stopReason(ctx: IExecuteFunctions): 'stopped' | 'timeLimit' {
 	return ctx.getExecutionCancelSignal?.()?.aborted ? 'stopped' : 'timeLimit';
 }
 
-/** Fires when the time limit passes or the user stops the execution, whichever comes first. */
+/**
+ * Fires when the time limit passes, the user stops the execution, or the run stops because another
+ * item failed (helpers/concurrency.ts), whichever comes first.
+ */
 export function waitSignal(ctx: IExecuteFunctions, timeLimitMs: number): AbortSignal {
 	const signals = [AbortSignal.timeout(timeLimitMs)];
 	const cancel = ctx.getExecutionCancelSignal?.();
 	if (cancel) signals.push(cancel);
+	const runStop = runStopSignal(ctx);
+	if (runStop) signals.push(runStop);
 	return AbortSignal.any(signals);
 }
 

@@ -141,6 +141,25 @@ function defaultTimeoutMs(request: ApiRequest): number | undefined {
 	return request.encoding === 'stream' ? undefined : REQUEST_TIMEOUT_MS.submit;
 }
 
+/**
+ * Told about the answers that change the account's job slots, so that a run's scheduler
+ * (helpers/concurrency.ts) adapts to the API's own state: accepted submissions, submissions answered
+ * 429 (it decides when to try again instead of the fixed backoff) and cancelled jobs.
+ */
+export interface SubmissionObserver {
+	onAccepted(request: ApiRequest): void;
+	/** Resolves when the submission may be sent again; rejects with requestAborted() when the run stops. */
+	waitForSlot(request: ApiRequest): Promise<void>;
+	onCancelled(jobId: string): void;
+}
+
+const observers = new WeakMap<object, SubmissionObserver>();
+
+export function observeSubmissions(ctx: ApiContext, observer: SubmissionObserver): void {
+	observers.set(ctx, observer);
+}
+
+const JOB_PATH = /\/jobs\/([^/]+)$/;
 
 const baseUrlCache = new WeakMap<object, Promise<string>>();
 
@@ -163,9 +182,12 @@ export async function getBaseUrl(ctx: ApiContext): Promise<string> {
  */
 export function outlivingExecution(ctx: ApiContext): ApiContext {
 	if (!('getExecutionCancelSignal' in ctx)) return ctx;
-	return new Proxy(ctx, {
+	const outliving = new Proxy(ctx, {
 		has: (target, key) => key !== 'getExecutionCancelSignal' && Reflect.has(target, key),
 	});
+	const observer = observers.get(ctx);
+	if (observer) observers.set(outliving, observer);
+	return outliving;
 }
 
 /** The first network error code (ECONNRESET, ECONNREFUSED…) found along an error's cause chain. */
@@ -294,11 +316,24 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 		}
 
 		const { statusCode } = response;
+		const observer = observers.get(ctx);
+		if (statusCode >= 200 && statusCode < 300 && observer) {
+			if (retry === 'submit') observer.onAccepted(request);
+			const cancelled = request.method === 'DELETE' ? JOB_PATH.exec(request.path) : null;
+			if (cancelled) observer.onCancelled(decodeURIComponent(cancelled[1]));
+		}
 		if ((statusCode >= 200 && statusCode < 300) || request.acceptStatuses?.includes(statusCode)) {
 			return { statusCode, headers: lowerCaseHeaders(response.headers), body: response.body as T };
 		}
 
 		const apiMessage = await errorMessageOf(response.body);
+		if (statusCode === 429 && retry === 'submit' && observer) {
+			// The run waits for a slot the API shows free instead of the fixed 10–30 s backoff; its
+			// item's time limit (the abort signal) bounds the wait.
+			await observer.waitForSlot(request);
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
+			continue;
+		}
 		const busy = statusCode === 429 && retry !== 'none' && (retryUntilAborted || attempt < busyRetry.maxAttempts);
 		const serverError =
 			statusCode >= 500 && statusCode !== 596 && retry === 'read' && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS);
