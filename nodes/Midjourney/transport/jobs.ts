@@ -47,7 +47,9 @@ export interface SubmitRequest {
 
 /** The job-creating POST, answered as JSON or, with `stream`, as an unread SSE body. */
 async function postJob<T>(ctx: ApiContext, request: SubmitRequest, stream: boolean) {
-	return await apiRequest<T>(ctx, {
+	// n8n-core replaces a request's abortSignal with the execution's cancel signal; the wait signal
+	// (time limit + that cancel signal) must reach the request, or a quiet stream outlives the limit.
+	return await apiRequest<T>(request.abortSignal ? outlivingExecution(ctx) : ctx, {
 		method: 'POST',
 		path: request.path,
 		body: withFields(request.body, { stream }),
