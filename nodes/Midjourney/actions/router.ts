@@ -174,6 +174,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [perItem.flat()];
 	} catch (error) {
 		if (scheduler && items.length > 1) describeStop(scheduler, error);
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 }

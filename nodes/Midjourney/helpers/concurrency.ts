@@ -1,5 +1,6 @@
 import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
 
+import { asNodeError } from '../transport/errors';
 import { requestAborted, type ApiRequest, type SubmissionObserver } from '../transport/request';
 import { readFreeSlots, SLOT_READ_INTERVAL_MS, type JobKind } from './capacity';
 
@@ -163,7 +164,7 @@ export class JobScheduler implements SubmissionObserver {
 		} catch (error) {
 			// Stop before this slot is handed on: the next item must not be submitted into a run that ends.
 			if (!this.ctx.continueOnFail()) this.stop();
-			throw error;
+			throw asNodeError(this.ctx.getNode(), error, itemIndex);
 		} finally {
 			this.release(itemIndex, waitsForEnd);
 		}
