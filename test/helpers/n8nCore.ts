@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'fs';
+import { mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 
@@ -38,10 +38,15 @@ import { Midjourney } from '../../nodes/Midjourney/Midjourney.node';
  * - a node-type lookup with the Midjourney node and a source node that emits the test's input items;
  * - additionalData with lifecycle hooks.
  * n8n-core's InstanceSettings reads (and on first use writes) <N8N_USER_FOLDER>/.n8n/config, so it
- * is pointed at a temporary folder of this test run, never the user's ~/.n8n.
+ * is pointed at a folder under the system's temp directory, never the user's ~/.n8n.
  */
 
-process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-core-unit-'));
+if (!process.env.N8N_USER_FOLDER) {
+	process.env.N8N_USER_FOLDER = path.join(tmpdir(), 'n8n-nodes-useapi-midjourney-unit');
+	mkdirSync(process.env.N8N_USER_FOLDER, { recursive: true });
+}
+// Node errors are the tests' to assert, not n8n's logger's to print.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 export const MIDJOURNEY_NODE_TYPE = 'n8n-nodes-useapi-midjourney.midjourney';
 const ITEMS_NODE_TYPE = 'unit-test.items';
