@@ -24,7 +24,7 @@ const imagine = (waitFor: string) => ({
 	operation: 'imagine',
 	prompt: '={{ $json.prompt }}',
 	waitFor,
-	options: { pollInterval: 0.2 },
+	options: { pollInterval: 0.2, download: 'combined' },
 });
 
 function posts() {
@@ -45,6 +45,9 @@ describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core
 			expect(item.json).toMatchObject({ verb: 'imagine', status: 'completed', request: { prompt: prompts[index] } });
 			expect(item.json.jobid).toMatch(/^j\d+i-/);
 			expect((item.json.response as { imageUx?: unknown[] }).imageUx).toHaveLength(4);
+			// The grid's four images, stored through n8n-core's binary data helpers.
+			expect(Object.keys(item.binary ?? {})).toEqual(['data_1', 'data_2', 'data_3', 'data_4']);
+			expect(item.binary?.data_1.mimeType).toMatch(/^image\//);
 		});
 
 		// One submission per item, in the mode chosen, authenticated by the credential's Bearer header.
