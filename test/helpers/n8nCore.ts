@@ -189,7 +189,7 @@ interface WorkflowOptions {
 	/** The Midjourney node's parameters as the editor saves them; unset ones take their defaults. */
 	parameters: INodeParameters;
 	items?: IDataObject[];
-	/** The node setting "On Error: Continue (using error output)"'s older sibling: Continue On Fail. */
+	/** The node's Settings → On Error: Continue (`onError: continueRegularOutput`), which makes continueOnFail() true. */
 	continueOnFail?: boolean;
 }
 
@@ -267,7 +267,8 @@ export async function runMidjourney(options: WorkflowOptions & { stop?: AbortSig
 
 /**
  * A bare n8n-core ExecuteContext of the Midjourney node, for tests that call the transport or the
- * wait loop (runJob, apiRequest) directly. `cancelSignal` is the execution's cancel signal.
+ * wait loop (runJob, apiRequest) directly. `cancelSignal` is the execution's cancel signal: aborting
+ * it is the user stopping the execution.
  */
 export function executeContext(options: {
 	credential: UseApiCredential;
@@ -292,6 +293,7 @@ export function executeContext(options: {
 		inputData,
 		executeData,
 		[],
-		options.cancelSignal,
+		// n8n always hands a node the execution's cancel signal (WorkflowExecute's AbortController).
+		options.cancelSignal ?? new AbortController().signal,
 	);
 }
