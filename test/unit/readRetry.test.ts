@@ -3,10 +3,8 @@
  * of transient failures until the signal fires; without a signal it gives up after a few tries;
  * a retry pause ends at once when the signal fires.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { startEmulator, type Emulator } from '../emulator';
-import { httpContext } from '../helpers/httpContext';
+import { executeContext } from '../helpers/n8nCore';
 import { submitJob } from '../../nodes/Midjourney/transport/jobs';
 import { apiRequest, isRequestAborted, sleepUnlessAborted } from '../../nodes/Midjourney/transport/request';
 
@@ -21,7 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => emulator.reset());
 
-const ctx = () => httpContext({ baseUrl: emulator.url, token: TOKEN }) as unknown as IExecuteFunctions;
+const ctx = () => executeContext({ credential: { baseUrl: emulator.url, token: TOKEN } });
 
 async function jobPath(): Promise<string> {
 	const created = await submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } });
