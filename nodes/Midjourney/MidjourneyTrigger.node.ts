@@ -9,7 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { downloadMediaField, mediaBinaryPropertyField } from './actions/common.descriptions';
+import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
 import { callbackFilterFields, readCallbackFilter, matchesFilter } from './helpers/callbackFilter';
 import { isDuplicateDelivery } from './helpers/callbackDedup';
 import { jobItems, type DownloadMode } from './helpers/jobOutput';
@@ -79,7 +79,7 @@ export class MidjourneyTrigger implements INodeType {
 				description:
 					'Whether to read the job again from useapi.net with your credential and output that copy, so a forged or altered call cannot inject data. Calls for jobs useapi.net does not know are rejected.',
 			},
-			downloadMediaField,
+			triggerDownloadMediaField,
 			mediaBinaryPropertyField,
 		],
 	};
