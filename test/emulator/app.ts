@@ -13,7 +13,6 @@ export interface ResolvedOptions {
 	jobDurationMs: number;
 	imageBytes: number;
 	keepAliveMs: number;
-	abandonedStream: 'stuck' | 'continue';
 	stuckTimeoutMs: number;
 	callbackTimeoutMs: number;
 }

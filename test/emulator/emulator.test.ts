@@ -16,7 +16,7 @@ const V3 = '/v3/midjourney';
 let emu: Emulator;
 
 beforeAll(async () => {
-	emu = await startEmulator({ token: TOKEN, jobDurationMs: 100, keepAliveMs: 50 });
+	emu = await startEmulator({ token: TOKEN, jobDurationMs: 100 });
 });
 afterAll(async () => {
 	await emu.close();
@@ -94,9 +94,13 @@ interface SseResult {
 }
 
 /** POSTs with stream:true and reads the SSE answer until it ends, `stop` says so, or the timeout. */
-async function sse(path: string, body: Record<string, unknown>, options: { timeoutMs?: number; stop?: (events: any[]) => boolean } = {}): Promise<SseResult> {
+async function sse(
+	path: string,
+	body: Record<string, unknown>,
+	options: { timeoutMs?: number; stop?: (events: any[]) => boolean; base?: Emulator } = {},
+): Promise<SseResult> {
 	const controller = new AbortController();
-	const response = await fetch(`${emu.url}${path}`, {
+	const response = await fetch(`${(options.base ?? emu).url}${path}`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
 		body: JSON.stringify({ ...body, stream: true }),
@@ -259,10 +263,18 @@ describe('imagine', () => {
 		expect(response.children).toEqual({});
 	});
 
-	it('sends ": keep-alive" comments every keepAliveMs', async () => {
-		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'slow --emu-ms=400' });
-		expect(result.comments).toBeGreaterThanOrEqual(3);
-		expect(result.raw).toContain(': keep-alive\n\n');
+	it('sends no keep-alive comments unless keepAliveMs asks for them', async () => {
+		const plain = await sse(`${V3}/jobs/imagine`, { prompt: 'slow --emu-ms=400' });
+		expect(plain.comments).toBe(0);
+		expect(plain.raw.split('\n\n').filter(Boolean).every((block) => block.startsWith('data: '))).toBe(true);
+		const chatty = await startEmulator({ jobDurationMs: 400, keepAliveMs: 50 });
+		try {
+			const result = await sse(`${V3}/jobs/imagine`, { prompt: 'slow' }, { base: chatty });
+			expect(result.comments).toBeGreaterThanOrEqual(3);
+			expect(result.raw).toContain(': keep-alive\n\n');
+		} finally {
+			await chatty.close();
+		}
 	});
 
 	it('answers stream:false with 201 and the created job, then completes for polling', async () => {
@@ -827,37 +839,18 @@ describe('prompt markers', () => {
 		expect((await waitForJob(slow.jobid)).status).toBe('completed');
 	});
 
-	it('--emu-drop cuts the stream after midjourney_started; the job completes server-side', async () => {
-		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'drop --emu-drop' });
-		expect(result.endedBy).toBe('error');
-		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_started']);
-		const job = await waitForJob(result.events[0].jobId);
-		expect(job.status).toBe('completed');
-		expect(emu.submissions()).toBe(1);
-	});
-
-	it('--emu-stall keeps the stream open with nothing more, not even keep-alives; the job completes', async () => {
-		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'stall --emu-stall --emu-ms=300' }, { timeoutMs: 700 });
-		expect(result.endedBy).toBe('timeout');
-		expect(result.events[result.events.length - 1].event).toBe('midjourney_started');
-		const afterStart = result.raw.slice(result.raw.indexOf('midjourney_started'));
-		expect(afterStart).not.toContain('keep-alive');
-		expect((await waitForJob(result.events[0].jobId)).status).toBe('completed');
-	});
-
 	it('--emu-malformed sends one event with invalid JSON mid-stream, then carries on', async () => {
 		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'bad --emu-malformed' });
 		expect(result.malformed).toHaveLength(1);
 		expect(result.events[result.events.length - 1].event).toBe('midjourney_completed');
 	});
 
-	it('--emu-error-event sends an error event and ends the stream; the job completes server-side', async () => {
-		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'err --emu-error-event' });
+	it('--emu-quiet writes nothing between created and the final event, which comes normally', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'relax job --emu-quiet --emu-ms=500' });
 		expect(result.endedBy).toBe('end');
-		const last = result.events[result.events.length - 1];
-		expect(last).toMatchObject({ event: 'error', jobId: result.events[0].jobId });
-		expect(typeof last.error).toBe('string');
-		expect((await waitForJob(result.events[0].jobId)).status).toBe('completed');
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_completed']);
+		expect(result.comments).toBe(0);
+		expect(emu.getJob(result.events[0].jobId)?.status).toBe('completed');
 	});
 
 	it('markers work in replyRef for verbs without a prompt', async () => {
@@ -866,39 +859,91 @@ describe('prompt markers', () => {
 	});
 });
 
-describe('abandoned streams', () => {
-	it('a job whose stream the client closes stays stuck holding its slot until DELETE', async () => {
-		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'walk away --emu-ms=200' }, { stop: (events) => events.some((event) => event.event === 'midjourney_started') });
-		expect(result.endedBy).toBe('stopped');
-		const jobid = result.events[0].jobId;
-		await sleep(400);
-		expect(emu.getJob(jobid)?.status).toBe('started');
-		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(1);
+describe('a stream that ends before the final status leaves the job stuck (SSE guide)', () => {
+	const DURATION = 300;
+	const firstAfterCreated = (events: any[]) => events.some((event) => event.event?.startsWith('midjourney_') && event.event !== 'midjourney_created');
+
+	/** Stuck: GET shows it in progress long after it would have finished, GET jobs lists it, it holds its slot; DELETE frees it. */
+	async function expectStuck(jobid: string): Promise<void> {
+		await sleep(DURATION * 2);
+		const job = (await call<Job>('GET', jobPath(jobid))).json;
+		expect(job.status).toBe('progress');
+		const listed = (await call('GET', `${V3}/jobs`)).json;
+		expect(listed.channels[CHANNEL].jobs.map((entry: { jobId: string }) => entry.jobId)).toContain(jobid);
+		expect(listed.total).toBe(1);
+		// Channel limit 3 image jobs: the stuck one and two more fill it.
+		await create('imagine', { prompt: 'filler 1 --emu-ms=5000' });
+		await create('imagine', { prompt: 'filler 2 --emu-ms=5000' });
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'no room', stream: false })).status).toBe(429);
 		expect((await call('DELETE', jobPath(jobid))).status).toBe(204);
-		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(0);
+		expect(emu.getJob(jobid)).toMatchObject({ status: 'failed', error: 'Job cancelled by user' });
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'room again', stream: false })).status).toBe(201);
+	}
+
+	it('client abort right after initialized: stuck in progress until DELETE', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `walk away --emu-ms=${DURATION}` }, { stop: (events) => events.length >= 1 });
+		expect(result.endedBy).toBe('stopped');
+		await expectStuck(result.events[0].jobId);
 	});
 
-	it("abandonedStream: 'continue' lets such a job finish, stuckTimeoutMs fails a stuck one", async () => {
-		const lenient = await startEmulator({ jobDurationMs: 150, abandonedStream: 'continue' });
+	it('client abort mid-progress: stuck until DELETE', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `walk away --emu-ms=${DURATION}` }, { stop: firstAfterCreated });
+		expect(result.endedBy).toBe('stopped');
+		await expectStuck(result.events[0].jobId);
+	});
+
+	it('--emu-drop destroys the connection at the first event after created: stuck', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `drop --emu-drop --emu-ms=${DURATION}` });
+		expect(result.endedBy).toBe('error');
+		expect(result.events.map((event) => event.event).slice(0, 2)).toEqual(['initialized', 'midjourney_created']);
+		expect(result.events).toHaveLength(3);
+		await expectStuck(result.events[0].jobId);
+		expect(emu.submissions()).toBe(4);
+	});
+
+	it('--emu-error-event sends an error event and ends the response: stuck', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `err --emu-error-event --emu-ms=${DURATION}` });
+		expect(result.endedBy).toBe('end');
+		const last = result.events[result.events.length - 1];
+		expect(last).toMatchObject({ event: 'error', jobId: result.events[0].jobId });
+		expect(typeof last.error).toBe('string');
+		await expectStuck(result.events[0].jobId);
+	});
+
+	it('--emu-close: the server ends the response cleanly without a final event: stuck', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `cut --emu-close --emu-ms=${DURATION}` });
+		expect(result.endedBy).toBe('end');
+		expect(result.events).toHaveLength(3);
+		expect(result.events[2].event).not.toMatch(/completed|failed|moderated/);
+		await expectStuck(result.events[0].jobId);
+	});
+
+	it('--emu-stall: open and silent forever while the job runs on; stuck once the client gives up', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: `stall --emu-stall --emu-ms=${DURATION * 3}` }, { timeoutMs: DURATION });
+		expect(result.endedBy).toBe('timeout');
+		expect(result.events).toHaveLength(3);
+		expect(result.comments).toBe(0);
+		await expectStuck(result.events[0].jobId);
+	});
+
+	it('--emu-stall writes nothing, not even the final event, when the job completes server-side', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'stall --emu-stall --emu-ms=200' }, { timeoutMs: 700 });
+		expect(result.endedBy).toBe('timeout');
+		expect(result.events).toHaveLength(3);
+		expect(emu.getJob(result.events[0].jobId)?.status).toBe('completed');
+	});
+
+	it('stuckTimeoutMs fails a stuck job', async () => {
 		const strict = await startEmulator({ jobDurationMs: 150, stuckTimeoutMs: 100 });
 		try {
-			for (const [base, expected] of [[lenient, 'completed'], [strict, 'failed']] as const) {
-				const controller = new AbortController();
-				const response = await fetch(`${base.url}${V3}/jobs/imagine`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-					body: JSON.stringify({ prompt: 'left' }),
-					signal: controller.signal,
-				});
-				const reader = response.body!.getReader();
-				const first = new TextDecoder().decode((await reader.read()).value);
-				const jobid = JSON.parse(first.split('\n')[0].slice(5)).jobId;
-				controller.abort();
-				await sleep(400);
-				expect(base.getJob(jobid)?.status).toBe(expected);
-			}
+			const result = await sse(`${V3}/jobs/imagine`, { prompt: 'left' }, { base: strict, stop: (events) => events.length >= 1 });
+			const jobid = result.events[0].jobId;
+			await sleep(50);
+			expect(strict.getJob(jobid)?.status).toBe('progress');
+			await sleep(400);
+			expect(strict.getJob(jobid)).toMatchObject({ status: 'failed', error: 'Job timed out', code: 504 });
+			expect((await call('GET', `${V3}/jobs`, undefined, { base: strict })).json.total).toBe(0);
 		} finally {
-			await lenient.close();
 			await strict.close();
 		}
 	});

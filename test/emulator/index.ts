@@ -29,8 +29,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		token: options.token ?? 'test-token',
 		jobDurationMs: options.jobDurationMs ?? 600,
 		imageBytes: options.imageBytes ?? 64 * 64 * 3,
-		keepAliveMs: options.keepAliveMs ?? 15_000,
-		abandonedStream: options.abandonedStream ?? 'stuck',
+		keepAliveMs: options.keepAliveMs ?? 0,
 		stuckTimeoutMs: options.stuckTimeoutMs ?? 14 * 60 * 1000,
 		callbackTimeoutMs: options.callbackTimeoutMs ?? 5_000,
 	};

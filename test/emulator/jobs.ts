@@ -60,6 +60,12 @@ export interface Markers {
 	stall: boolean;
 	malformed: boolean;
 	errorEvent: boolean;
+	/** The server ends the stream cleanly without a final event. */
+	close: boolean;
+	/** The connection is destroyed right after `initialized`, before any job event. */
+	dropAfterInitialized: boolean;
+	/** A healthy stream that writes nothing between `created` and the final event. */
+	quiet: boolean;
 }
 
 export function parseMarkers(...texts: Array<string | undefined>): Markers {
@@ -71,10 +77,13 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		e596: /--emu-596\b/.test(text),
 		e504: /--emu-504\b/.test(text),
 		ms: ms ? Number(ms[1]) : undefined,
-		drop: /--emu-drop\b/.test(text),
+		drop: /--emu-drop(?!-)\b/.test(text),
+		dropAfterInitialized: /--emu-drop-after-initialized\b/.test(text),
 		stall: /--emu-stall\b/.test(text),
 		malformed: /--emu-malformed\b/.test(text),
 		errorEvent: /--emu-error-event\b/.test(text),
+		close: /--emu-close\b/.test(text),
+		quiet: /--emu-quiet\b/.test(text),
 	};
 }
 
@@ -125,9 +134,7 @@ export interface JobRecord {
 	executeOnce: Record<string, string>;
 	timers: Set<NodeJS.Timeout>;
 	listeners: Set<(job: JobRecord) => void>;
-	/** The SSE stream was cut by the emulator itself (drop/stall/error-event): a later client close does not freeze the job. */
-	detached: boolean;
-	/** Frozen after its stream was abandoned by the client (SSE guide: stuck until DELETE or 14 min). */
+	/** Frozen after its stream ended before a final status, whoever ended it (SSE guide: stuck until DELETE or 14 min). */
 	stuck: boolean;
 	v2?: V2Fields;
 }
@@ -160,7 +167,6 @@ export interface JobInit {
 export interface EngineOptions {
 	jobDurationMs: number;
 	imageBytes: number;
-	abandonedStream: 'stuck' | 'continue';
 	stuckTimeoutMs: number;
 }
 
@@ -253,7 +259,6 @@ export class JobEngine {
 			executeOnce: {},
 			timers: new Set(),
 			listeners: new Set(),
-			detached: false,
 			stuck: false,
 			v2: init.v2,
 		};
@@ -428,13 +433,19 @@ export class JobEngine {
 	}
 
 	/**
-	 * The client closed the SSE stream before a final status. As the SSE guide documents, the job
-	 * stays in its current status holding its slot until DELETE or the automatic timeout.
+	 * The SSE stream ended before a final status (client abort, network cut, an emulated fault). The
+	 * SSE guide: the job "becomes stuck in `progress` status", keeps its slot, and stays so for 14
+	 * minutes unless DELETE frees it. A job still `created` is shown as `progress` from then on
+	 * (quietly: no event, no callback; what the record says next is not documented).
 	 */
 	abandon(job: JobRecord): void {
-		if (isFinal(job.status) || job.detached || this.options.abandonedStream === 'continue') return;
+		if (isFinal(job.status) || job.stuck) return;
 		this.clearTimers(job);
 		job.stuck = true;
+		if (job.status !== 'progress') {
+			job.status = 'progress';
+			job.updated = Date.now();
+		}
 		const timer = setTimeout(() => {
 			job.timers.delete(timer);
 			this.fail(job, 'Job timed out', 'The SSE stream was closed before the job finished; the job timed out.', 504);

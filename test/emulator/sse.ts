@@ -1,7 +1,12 @@
 /**
  * One `stream: true` answer: `text/event-stream` with `data: {json}\n\n` events as the SSE guide
- * shows (initialized with jobId/message/seq 0/ts, then midjourney_<status> with the full job),
- * `: keep-alive` comments, and the stream faults asked for by prompt markers.
+ * shows (initialized with jobId/message/seq 0/ts, then midjourney_<status> with the full job), and
+ * the stream faults asked for by prompt markers. The docs never mention keep-alive comments: they
+ * are sent only when `keepAliveMs` asks for them.
+ *
+ * The SSE guide: a connection that ends before `completed`, `failed` or `moderated`, whatever ends
+ * it, leaves the job stuck in `progress` for 14 minutes. So every cut here (the client's, and the
+ * emulator's own --emu-drop / --emu-error-event / --emu-close) abandons the job to the engine.
  */
 import type { ServerResponse } from 'http';
 
@@ -12,9 +17,9 @@ export class SseStream {
 	private seq = 0;
 	private keepAlive?: NodeJS.Timeout;
 	private unsubscribe?: () => void;
-	/** The response is finished (ended, destroyed, or stalled on purpose). */
+	/** The response is finished (ended or destroyed). */
 	private done = false;
-	/** --emu-stall: the connection stays open but nothing more is written. */
+	/** --emu-stall: the connection stays open but nothing more is written, ever. */
 	private stalled = false;
 	private faultApplied = false;
 	private malformedSent = false;
@@ -23,6 +28,7 @@ export class SseStream {
 		private readonly res: ServerResponse,
 		private readonly job: JobRecord,
 		private readonly engine: JobEngine,
+		/** 0 = no keep-alive comments (the default: the docs describe none). */
 		private readonly keepAliveMs: number,
 		private readonly onFinished: (stream: SseStream) => void,
 	) {}
@@ -37,12 +43,20 @@ export class SseStream {
 		});
 		res.on('close', () => this.closedByPeer());
 		this.write({ event: 'initialized', message: 'Stream initialized', jobId: job.jobid, seq: this.seq++, ts: clockTime(Date.now()) });
+		if (job.markers.dropAfterInitialized) {
+			// The job id is all the client got: the connection dies before any job event.
+			this.cut();
+			this.res.write('', () => this.res.destroy());
+			return;
+		}
 		this.unsubscribe = this.engine.subscribe(job, () => this.onJobChange());
-		this.keepAlive = setInterval(() => {
-			if (!this.done && !this.stalled) res.write(': keep-alive\n\n');
-		}, this.keepAliveMs);
-		this.keepAlive.unref?.();
-		// The job already exists (created, or started for a fast job): send its current state first.
+		if (this.keepAliveMs > 0) {
+			this.keepAlive = setInterval(() => {
+				if (!this.done && !this.stalled) res.write(': keep-alive\n\n');
+			}, this.keepAliveMs);
+			this.keepAlive.unref?.();
+		}
+		// The job already exists (created): send its current state first.
 		this.onJobChange();
 	}
 
@@ -50,36 +64,42 @@ export class SseStream {
 		this.res.write(`data: ${JSON.stringify(event)}\n\n`);
 	}
 
+	private event(): Record<string, unknown> {
+		const { job } = this;
+		return { event: `midjourney_${job.status}`, job: this.engine.renderV3(job), seq: this.seq++, ts: clockTime(Date.now()) };
+	}
+
 	private onJobChange(): void {
 		if (this.done || this.stalled) return;
 		const { job } = this;
-		this.write({ event: `midjourney_${job.status}`, job: this.engine.renderV3(job), seq: this.seq++, ts: clockTime(Date.now()) });
+		const { markers } = job;
 		if (isFinal(job.status)) {
+			this.write(this.event());
 			this.finish();
 			this.res.end();
 			return;
 		}
-		const { markers } = job;
-		// Stream faults fire at the first event after `created` (started, or progress for kinds without a start).
-		if (!this.faultApplied && (job.status === 'started' || job.status === 'progress')) {
+		// --emu-quiet: a healthy but silent stream; nothing between `created` and the final event.
+		if (markers.quiet && job.status !== 'created') return;
+		this.write(this.event());
+		// Stream faults fire at the first event after `created`.
+		if (!this.faultApplied && job.status !== 'created') {
 			if (markers.drop) {
 				this.faultApplied = true;
-				job.detached = true;
-				this.finish();
-				// Flush the started event, then cut the connection without the closing chunk.
+				this.cut();
+				// Flush that event, then destroy the connection without the closing chunk.
 				this.res.write('', () => this.res.destroy());
 				return;
 			}
 			if (markers.stall) {
+				// A dead peer as the client sees it: open, silent forever, while the job runs on server-side.
 				this.faultApplied = true;
-				job.detached = true;
 				this.stalled = true;
 				this.stopTimers();
 				return;
 			}
 			if (markers.errorEvent) {
 				this.faultApplied = true;
-				job.detached = true;
 				this.write({
 					event: 'error',
 					error: 'Stream error: lost connection to the job (emulated by --emu-error-event)',
@@ -88,7 +108,14 @@ export class SseStream {
 					seq: this.seq++,
 					ts: clockTime(Date.now()),
 				});
-				this.finish();
+				this.cut();
+				this.res.end();
+				return;
+			}
+			if (markers.close) {
+				// The server ends the response cleanly, without a final event.
+				this.faultApplied = true;
+				this.cut();
 				this.res.end();
 				return;
 			}
@@ -98,6 +125,12 @@ export class SseStream {
 			// A truncated JSON object on a data line, followed by the normal events.
 			this.res.write(`data: {"event":"midjourney_progress","job":{"jobid":"${job.jobid}","status":"progress","response":{"content":"**trunc\n\n`);
 		}
+	}
+
+	/** The emulator ends the stream before a final status: the job is stuck, as for any other cut. */
+	private cut(): void {
+		this.finish();
+		this.engine.abandon(this.job);
 	}
 
 	private stopTimers(): void {
@@ -116,7 +149,7 @@ export class SseStream {
 	private closedByPeer(): void {
 		const wasOpen = !this.done;
 		this.finish();
-		// Closed by the client before a final status: the job is abandoned (stuck, per the SSE guide).
+		// Closed by the client before a final status (also after a stall): stuck, per the SSE guide.
 		if (wasOpen && !isFinal(this.job.status)) this.engine.abandon(this.job);
 	}
 

@@ -49,16 +49,17 @@ export interface EmulatorOptions {
 	accounts?: AccountSeed[];
 	/** Approximate size of PNGs (and MP4s) served by the CDN proxy, default 12288 (a 64x64 noisy PNG). */
 	imageBytes?: number;
-	/** SSE keep-alive comment interval, default 15000 ms. */
+	/**
+	 * Interval of `: keep-alive` SSE comments; default 0 = none. The docs describe no keep-alives; this
+	 * switch exists only to test a client's tolerance of comment lines.
+	 */
 	keepAliveMs?: number;
 	/**
-	 * What happens to a job whose SSE stream the *client* closes before a final status.
-	 * 'stuck' (default, as the SSE guide documents): the job stops advancing and keeps its slot until
-	 * DELETE jobs/{jobid} or `stuckTimeoutMs`. 'continue': the job runs on as if nothing happened.
-	 * Streams cut by the emulator itself (--emu-drop, --emu-stall, --emu-error-event) always continue.
+	 * Every SSE stream that ends before a final status, whoever ends it (client abort, --emu-drop,
+	 * --emu-error-event, --emu-close, a client giving up on --emu-stall), leaves its job stuck in
+	 * `progress` holding its slot until DELETE jobs/{jobid} or this timeout (SSE guide).
 	 */
-	abandonedStream?: 'stuck' | 'continue';
-	/** Automatic timeout of a stuck job (it then fails), default 14 minutes as documented. */
+	/** Automatic timeout of a stuck job (it then fails), default 14 minutes as documented; tests scale it down. */
 	stuckTimeoutMs?: number;
 	/** Timeout of one replyUrl POST, default 5000 ms. */
 	callbackTimeoutMs?: number;
