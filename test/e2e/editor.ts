@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
+import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
@@ -80,9 +81,29 @@ export async function signIn(browser: Browser, n8n: N8nInstance): Promise<Page> 
 
 /** Opens a saved workflow and waits for its canvas. */
 export async function openWorkflow(page: Page, n8n: N8nInstance, workflowId: string): Promise<void> {
-	await page.goto(`${n8n.baseUrl}/workflow/${workflowId}`);
-	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ state: 'attached' });
+	await gotoEditor(page, `${n8n.baseUrl}/workflow/${workflowId}`, '[data-test-id="canvas-node"]');
 	await dismissPopups(page);
+}
+
+/**
+ * Opens an editor route and waits for `ready`. A route that shows nothing in a minute is loaded once
+ * more (seen on 1.x under load right after signing in); a second miss leaves a screenshot in the
+ * temp folder for the failure.
+ */
+async function gotoEditor(page: Page, url: string, ready: string): Promise<void> {
+	await page.goto(url);
+	try {
+		await page.locator(ready).first().waitFor({ state: 'attached' });
+	} catch {
+		await page.reload();
+		try {
+			await page.locator(ready).first().waitFor({ state: 'attached' });
+		} catch (error) {
+			const shot = path.join(os.tmpdir(), `editor-failure-${Date.now()}.png`);
+			await page.screenshot({ path: shot }).catch(() => undefined);
+			throw new Error(`${url}: ${ready} did not appear (screenshot: ${shot}): ${(error as Error).message}`);
+		}
+	}
 }
 
 /** Closes what n8n may show over a fresh editor (a "what's new" or survey modal). */
@@ -104,7 +125,7 @@ export async function openNodeCreatorAfter(page: Page, nodeName: string): Promis
 
 /** Opens the node creator for the first step of a new workflow: the trigger list. */
 export async function openTriggerCreator(page: Page, n8n: N8nInstance): Promise<void> {
-	await page.goto(`${n8n.baseUrl}/workflow/new`);
+	await gotoEditor(page, `${n8n.baseUrl}/workflow/new`, '[data-test-id="canvas-add-button"]');
 	await page.locator('[data-test-id="canvas-add-button"]').first().click();
 	await page.locator(SEARCH).first().waitFor();
 }
