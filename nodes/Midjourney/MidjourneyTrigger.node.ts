@@ -9,7 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { downloadMediaField, mediaBinaryPropertyField } from './actions/common.descriptions';
+import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
 import { jobItems, type DownloadMode } from './helpers/jobOutput';
 import { claimDelivery, eventKey } from './helpers/trigger/deliveries';
 import { callbackFilterFields, matchesFilter, readCallbackFilter } from './helpers/trigger/eventFilter';
@@ -86,7 +86,7 @@ export class MidjourneyTrigger implements INodeType {
 				description:
 					'Whether to read the job again from useapi.net with your credential and output that copy, so a forged or altered call cannot inject data. Calls for jobs useapi.net does not know are rejected.',
 			},
-			downloadMediaField,
+			triggerDownloadMediaField,
 			mediaBinaryPropertyField,
 		],
 	};

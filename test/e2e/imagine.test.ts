@@ -29,7 +29,7 @@ describe('the installed package', () => {
 });
 
 describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor) => {
-	it('outputs the completed job with its four image URLs', async () => {
+	it('outputs the completed job with its four images attached (Download Media by default)', async () => {
 		const run = await runMidjourneyNode(env, imagine({ waitFor }));
 		expect(run.error).toBeFalsy();
 		expect(run.items).toHaveLength(1);
@@ -38,6 +38,10 @@ describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor)
 		expect(job.verb).toBe('imagine');
 		expect(job.response.imageUx.map((image: { url: string }) => image.url)).toHaveLength(4);
 		expect(run.items[0].pairedItem).toEqual({ item: 0 });
+		// One item per job, its four images as data_1…data_4: what the output panel shows as pictures.
+		expect(Object.keys(run.items[0].binary ?? {})).toEqual(['data_1', 'data_2', 'data_3', 'data_4']);
+		expect(Object.values(run.items[0].binary).map((file: any) => file.mimeType)).toEqual(Array(4).fill('image/png'));
+		expect(requestsTo(env, 'GET', /^\/v1\/proxy\/cdn-midjourney\//)).toHaveLength(4);
 
 		const posts = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine');
 		expect(posts).toHaveLength(1);
@@ -46,10 +50,21 @@ describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor)
 	});
 });
 
+describe('Download Media', () => {
+	it("Don't Download outputs the job with its URLs only, and fetches nothing", async () => {
+		const run = await runMidjourneyNode(env, imagine({ options: { download: 'none' } }));
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].json.response.imageUx).toHaveLength(4);
+		expect(run.items[0].binary).toBeUndefined();
+		expect(requestsTo(env, 'GET', /^\/v1\/proxy\/cdn-midjourney\//)).toHaveLength(0);
+	});
+});
+
 describe('Imagine with Wait for Result = none', () => {
 	it('outputs the job as created, without waiting', async () => {
 		const run = await runMidjourneyNode(env, imagine({ waitFor: 'none' }));
 		expect(run.items[0].json.status).toBe('created');
+		expect(run.items[0].binary).toBeUndefined(); // nothing to download yet
 		expect(run.items[0].json.jobid).toMatch(/^j/);
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0].body).toMatchObject({ stream: false });
 	});

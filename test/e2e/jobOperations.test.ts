@@ -156,7 +156,8 @@ describe('Press Button', () => {
 		expect(response.status).toBe(200);
 		expect(response.headers['content-type']).toMatch(/image\/png/);
 		expect(Buffer.from(response.body).subarray(0, 8)).toEqual(PNG_SIGNATURE);
-		expect(requestsTo(env, 'GET', '/v1/proxy/cdn-midjourney/')).toHaveLength(1);
+		// Imagine and Upscale attach their images by default (4 + 1), then Download fetches its one.
+		expect(requestsTo(env, 'GET', '/v1/proxy/cdn-midjourney/')).toHaveLength(6);
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 });

@@ -31,6 +31,7 @@ describe('n8n 1.x smoke test', () => {
 		expect(run.error).toBeFalsy();
 		expect(run.items[0].json.status).toBe('completed');
 		expect(run.items[0].json.response.imageUx).toHaveLength(4);
+		expect(Object.keys(run.items[0].binary ?? {})).toEqual(['data_1', 'data_2', 'data_3', 'data_4']);
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
 	});
 

@@ -76,14 +76,34 @@ export const downloadMediaField: INodeProperties = {
 	displayName: 'Download Media',
 	name: 'download',
 	type: 'options',
-	default: 'none',
-	description: 'Whether to download the images and videos of completed jobs as binary data',
+	// DEFAULT_DOWNLOAD of helpers/jobOutput (the linter wants the literal here)
+	default: 'combined',
+	description:
+		'Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way.',
 	options: [
-		{ name: "Don't Download", value: 'none' },
-		{ name: 'One Item per Image or Video', value: 'separate' },
-		{ name: 'All in One Item', value: 'combined' },
+		{
+			name: 'All in One Item',
+			value: 'combined',
+			description: 'One item per job, its files as data_1, data_2 and so on',
+		},
+		{
+			name: 'One Item per Image or Video',
+			value: 'separate',
+			description: 'One item per file, each as data; a following step runs once per image',
+		},
+		{
+			name: "Don't Download",
+			value: 'none',
+			description: 'Only the media URLs in the JSON, for large batches that pass the URLs on',
+		},
 	],
 };
+
+/**
+ * The trigger attaches nothing unless asked: it answers useapi.net's call after building its items,
+ * and every completed event would download again.
+ */
+export const triggerDownloadMediaField: INodeProperties = { ...downloadMediaField, default: 'none' };
 
 export const mediaBinaryPropertyField: INodeProperties = {
 	displayName: 'Binary Property',

@@ -16,6 +16,13 @@ import { Limiter } from './concurrency';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
+/**
+ * A job operation attaches its images unless told otherwise: a person running it in the editor sees
+ * the pictures in the output panel, not only URLs. All files in one item keeps one output item per
+ * job, so a following Midjourney step (Button on the job's ID) runs once per job, not once per image.
+ */
+export const DEFAULT_DOWNLOAD: DownloadMode = 'combined';
+
 export interface OutputOptions {
 	simplify: boolean;
 	download: DownloadMode;
@@ -30,7 +37,7 @@ export function readOutputOptions(ctx: IExecuteFunctions, itemIndex: number): Ou
 export function outputOptionsFrom(options: Partial<OutputOptions>): OutputOptions {
 	return {
 		simplify: options.simplify ?? false,
-		download: options.download ?? 'none',
+		download: options.download ?? DEFAULT_DOWNLOAD,
 		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
 	};
 }
