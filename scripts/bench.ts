@@ -3,8 +3,9 @@
  * against the bundled useapi.net emulator with scaled job times. Prints a markdown table and writes
  * bench-results/bench-<timestamp>.json and bench-results/latest.json.
  *
- * - latency: one 2 s job, node time ÷ job time, for Wait for Result = stream, poll (default 5 s
- *   interval and a 0.5 s one) and callback (not built in the node: printed as such);
+ * - latency: one 2 s job, node time ÷ job time, for Wait for Result = stream, poll (default
+ *   settings and a 0.5 s floor) and callback; Poll with default settings also on a 20 s job, with
+ *   the GETs it made per job (reads are scheduled from the job's progress, not a fixed interval);
  * - throughput: 60 prompts on one channel of capacity 3 with 1 s jobs: node time ÷ the ideal
  *   (ceil(60 / 3) × 1 s = 20 s), with the 429 answers and the submissions;
  * - the same 60 prompts one after another (Max Parallel Jobs = 1, i.e. the plain loop other
@@ -38,6 +39,8 @@ const PROXY_PATH = '/v1/proxy/cdn-midjourney/';
 /** One channel with the emulator's default limits: maxJobs = maxImageJobs = 3. */
 const CAPACITY = 3;
 const LATENCY_JOB_MS = 2000;
+/** A longer job for Poll mode: its reads should follow the job's progress, not a fixed interval. */
+const LONG_POLL_JOB_MS = 20_000;
 const THROUGHPUT_JOB_MS = 1000;
 const PROMPTS = 60;
 const IMAGES_PER_JOB = 4;
@@ -462,6 +465,18 @@ function timeRow(metric: string, ms: number | undefined, idealMs: number, error?
 	};
 }
 
+/** A count against a budget (e.g. GETs per job against the job's seconds ÷ 2): the ratio is count ÷ budget. */
+function countRow(metric: string, count: number | undefined, budget: number): Row {
+	const ratio = count === undefined ? undefined : count / budget;
+	return {
+		metric,
+		value: count === undefined ? 'error' : String(count),
+		ideal: `≤ ${budget}`,
+		ratio: ratioText(ratio),
+		raw: { value: count ?? null, ideal: budget, ratio: ratio ?? null, unit: 'count' },
+	};
+}
+
 function markdownTable(rows: Row[]): string {
 	const header = ['metric', 'value', 'ideal', 'ratio'];
 	const lines = [
@@ -621,6 +636,7 @@ async function main(): Promise<number> {
 		await run('latency-stream', latencyPrompt, { waitFor: 'stream' });
 		await run('latency-poll', latencyPrompt, { waitFor: 'poll' });
 		await run('latency-poll-0.5s', latencyPrompt, { waitFor: 'poll', options: { pollInterval: 0.5 } });
+		await run('latency-poll-20s', [`bench latency long --emu-ms=${LONG_POLL_JOB_MS}`], { waitFor: 'poll' });
 
 		// Callback (Wait for Result: Callback) where the loaded node offers it.
 		const description = await n8n.nodeTypeDescription(MIDJOURNEY_TYPE, 1).catch(() => undefined);
@@ -665,9 +681,12 @@ async function main(): Promise<number> {
 		const rows: Row[] = [
 			timeRow(`latency · stream · node time (one ${LATENCY_JOB_MS / 1000} s job)`, r['latency-stream'].nodeMs, LATENCY_JOB_MS, r['latency-stream'].error),
 			timeRow('latency · stream · webhook wall time', r['latency-stream'].wallMs, LATENCY_JOB_MS),
-			timeRow('latency · poll (default 5 s interval) · node time', r['latency-poll'].nodeMs, LATENCY_JOB_MS, r['latency-poll'].error),
-			timeRow('latency · poll (default 5 s interval) · webhook wall time', r['latency-poll'].wallMs, LATENCY_JOB_MS),
-			timeRow('latency · poll (0.5 s interval) · node time', r['latency-poll-0.5s'].nodeMs, LATENCY_JOB_MS, r['latency-poll-0.5s'].error),
+			timeRow('latency · poll (default settings) · node time', r['latency-poll'].nodeMs, LATENCY_JOB_MS, r['latency-poll'].error),
+			timeRow('latency · poll (default settings) · webhook wall time', r['latency-poll'].wallMs, LATENCY_JOB_MS),
+			countRow('latency · poll (default settings) · GETs per job', r['latency-poll'].pollGets, LATENCY_JOB_MS / 2000),
+			timeRow('latency · poll (0.5 s floor) · node time', r['latency-poll-0.5s'].nodeMs, LATENCY_JOB_MS, r['latency-poll-0.5s'].error),
+			timeRow(`latency · poll (default settings) · node time (one ${LONG_POLL_JOB_MS / 1000} s job)`, r['latency-poll-20s'].nodeMs, LONG_POLL_JOB_MS, r['latency-poll-20s'].error),
+			countRow(`latency · poll (default settings) · GETs per ${LONG_POLL_JOB_MS / 1000} s job`, r['latency-poll-20s'].pollGets, LONG_POLL_JOB_MS / 2000),
 			...(callbackBuilt
 				? [
 						timeRow('latency · callback · execution start → node output', r['latency-callback'].nodeMs, LATENCY_JOB_MS, r['latency-callback'].error),
@@ -754,6 +773,7 @@ async function main(): Promise<number> {
 			check('latency-stream', LATENCY_JOB_MS),
 			check('latency-poll', LATENCY_JOB_MS),
 			check('latency-poll-0.5s', LATENCY_JOB_MS),
+			check('latency-poll-20s', LONG_POLL_JOB_MS),
 			...(callbackBuilt ? [check('latency-callback', LATENCY_JOB_MS)] : []),
 			check('throughput', THROUGHPUT_JOB_MS),
 			check('sequential', THROUGHPUT_JOB_MS),

@@ -125,6 +125,20 @@ describe('Account', () => {
 		expect(second.items[0].json).toMatchObject({ channel: SECOND_CHANNEL, maxJobs: 6, created: false });
 	});
 
+	it("the Discord credential's Test checks the token's shape in n8n and sends it nowhere", async () => {
+		const test = async (discordToken: string) => {
+			const data = { discordToken };
+			const id = await env.n8n.createCredential('Discord probe', 'midjourneyDiscordApi', data);
+			return await env.n8n.restPost('/credentials/test', { credentials: { id, name: 'Discord probe', type: 'midjourneyDiscordApi', data } });
+		};
+		const shaped = `${Buffer.from('1200000000000000002').toString('base64')}.GaBcDe.x-yZ_1234567890abcdef`;
+		expect(await test(shaped)).toMatchObject({ status: 'OK' });
+		expect(await test('my discord password')).toMatchObject({ status: 'Error', message: expect.stringMatching(/spaces or quotes/) });
+		expect(await test('abc')).toMatchObject({ status: 'Error', message: expect.stringMatching(/not a Discord token/) });
+		expect(env.emulator.requests).toHaveLength(0);
+		expect(env.n8n.logs()).not.toContain(shaped);
+	});
+
 	it('keeps the Discord token out of the workflow, its execution and the output', async () => {
 		const run = await createOrUpdate({ maxJobs: 4 });
 		expect(run.items[0].json).toMatchObject({ channel: SECOND_CHANNEL, maxJobs: 4 });

@@ -62,6 +62,8 @@ export interface Markers {
 	errorEvent: boolean;
 	/** The server ends the stream cleanly without a final event. */
 	close: boolean;
+	/** The connection is destroyed right after `initialized`, before any job event. */
+	dropAfterInitialized: boolean;
 	/** A healthy stream that writes nothing between `created` and the final event. */
 	quiet: boolean;
 }
@@ -75,7 +77,8 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		e596: /--emu-596\b/.test(text),
 		e504: /--emu-504\b/.test(text),
 		ms: ms ? Number(ms[1]) : undefined,
-		drop: /--emu-drop\b/.test(text),
+		drop: /--emu-drop(?!-)\b/.test(text),
+		dropAfterInitialized: /--emu-drop-after-initialized\b/.test(text),
 		stall: /--emu-stall\b/.test(text),
 		malformed: /--emu-malformed\b/.test(text),
 		errorEvent: /--emu-error-event\b/.test(text),

@@ -13,7 +13,7 @@ import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import { failedItem } from '../helpers/output';
-import { jobOfError, type FailedJob, type NodeError } from '../transport/errors';
+import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -127,7 +127,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const context = (error as { context?: { itemIndex?: number } }).context;
 			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
 			if (job) describeJobOf(error, job);
-			throw error;
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	});
 	return [perItem.flat()];

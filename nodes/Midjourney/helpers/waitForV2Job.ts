@@ -1,7 +1,7 @@
-import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { jobOfError, withJob } from '../transport/errors';
-import { RequestAbortedError, sleepUnlessAborted } from '../transport/request';
+import { asNodeError, jobOfError, withJob } from '../transport/errors';
+import { isRequestAborted, sleepUnlessAborted } from '../transport/request';
 import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
@@ -65,12 +65,11 @@ export async function runV2Job(
 			job = await getV2Job(ctx, job.jobid, { itemIndex, abortSignal });
 		}
 	} catch (error) {
-		if (error instanceof RequestAbortedError) throw waitEnded(job?.jobid);
+		if (isRequestAborted(error)) throw waitEnded(job?.jobid);
 		// A failed GET while the job runs: the job stays findable (v2 documents no cancel).
-		if (job?.jobid && (error instanceof NodeOperationError || error instanceof NodeApiError) && !jobOfError(error)) {
-			throw withJob(error, { jobid: job.jobid, status: job.status });
-		}
-		throw error;
+		const failure = asNodeError(ctx.getNode(), error, itemIndex);
+		if (job?.jobid && !jobOfError(failure)) throw withJob(failure, { jobid: job.jobid, status: job.status });
+		throw failure;
 	}
 	return completedV2Job(ctx, itemIndex, job);
 }

@@ -1,4 +1,3 @@
-import type { Socket } from 'net';
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
@@ -92,7 +91,8 @@ export function withFields(
 }
 
 type ResponseStream = NodeJS.ReadableStream & {
-	socket?: Socket;
+	/** The response's TCP socket (Node's IncomingMessage); typed here because node code may not import 'net'. */
+	socket?: { setKeepAlive?: (enable: boolean, initialDelayMs: number) => unknown };
 	destroy?: (error?: Error) => void;
 };
 

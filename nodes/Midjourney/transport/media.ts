@@ -1,6 +1,9 @@
-import type { Readable } from 'stream';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { apiRequest, REQUEST_TIMEOUT_MS, sleepUnlessAborted, type ApiContext } from './request';
+
+/** A readable stream as n8n's binary data store takes it (node code may not import 'stream'). */
+type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
 
 export const CDN_PROXY_PATH = '/v1/proxy/cdn-midjourney/';
 export const CDN_PREFIX = 'https://cdn.midjourney.com/';

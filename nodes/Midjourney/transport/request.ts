@@ -5,9 +5,10 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	INode,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { apiError, connectionError } from './errors';
 import { MultipartBody } from './multipart';
@@ -86,15 +87,27 @@ export interface ApiResponse<T = unknown> {
 }
 
 /**
- * Raised when the caller's abort signal fired (time limit or the user stopping the execution),
- * also while a read was being retried: `lastFailure` then says what useapi.net kept answering.
- * The job the request was about may still be running: the caller cancels it.
+ * Raised when the caller's abort signal fired (time limit or the user stopping the execution), also
+ * while a read was being retried: `context.lastFailure` then says what useapi.net kept answering. A
+ * NodeOperationError marked `context.requestAborted`, which the wait loops recognise with
+ * isRequestAborted() and turn into their own "time limit / stopped" error. The job the request was
+ * about may still be running: the caller cancels it.
  */
-export class RequestAbortedError extends Error {
-	constructor(readonly lastFailure?: string) {
-		super(lastFailure ? `Request aborted while retrying (${lastFailure})` : 'Request aborted');
-		this.name = 'RequestAbortedError';
-	}
+export function requestAborted(node: INode, itemIndex?: number, lastFailure?: string): NodeOperationError {
+	const error = new NodeOperationError(
+		node,
+		lastFailure
+			? `The request to useapi.net was aborted while retrying (${lastFailure})`
+			: 'The request to useapi.net was aborted (time limit or execution stopped)',
+		{ itemIndex },
+	);
+	error.context.requestAborted = true;
+	if (lastFailure) error.context.lastFailure = lastFailure;
+	return error;
+}
+
+export function isRequestAborted(error: unknown): boolean {
+	return error instanceof NodeOperationError && error.context.requestAborted === true;
 }
 
 /**
@@ -260,7 +273,7 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 
 	let lastFailure: string | undefined;
 	for (let attempt = 0; ; attempt++) {
-		if (stopSignal?.aborted && request.abortSignal) throw new RequestAbortedError(lastFailure);
+		if (stopSignal?.aborted && request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 		let response: { statusCode: number; headers: unknown; body: unknown };
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -269,13 +282,13 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 				options,
 			)) as typeof response;
 		} catch (error) {
-			if (request.abortSignal?.aborted) throw new RequestAbortedError(lastFailure);
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			const code = networkErrorCode(error);
 			const retryable = retry === 'read' || (retry === 'submit' && code === 'ECONNREFUSED');
 			if (retryable && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS)) {
 				lastFailure = `no answer: ${code ?? 'connection failed'}`;
 				if (await pause(readRetryDelayMs(attempt))) continue;
-				if (request.abortSignal) throw new RequestAbortedError(lastFailure);
+				if (request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			}
 			throw connectionError(ctx.getNode(), baseUrl, request.method, request.path, code, request.itemIndex, timeout);
 		}
@@ -292,7 +305,7 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 		if (busy || serverError) {
 			lastFailure = `useapi.net answered ${statusCode}`;
 			if (await pause(busy ? busyDelayMs(busyRetry, attempt) : readRetryDelayMs(attempt))) continue;
-			if (request.abortSignal) throw new RequestAbortedError(lastFailure);
+			if (request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 		}
 		throw apiError(
 			ctx.getNode(),

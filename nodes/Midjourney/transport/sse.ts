@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage } from '../vendor/eventsource-parser';
 
 import type { StreamEvent } from './types';
 
