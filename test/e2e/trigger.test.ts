@@ -75,12 +75,15 @@ describe('Midjourney Trigger', () => {
 
 	it('starts one execution per selected event', async () => {
 		const { workflow, url } = await triggerWorkflow({ events: ['created', 'started', 'progress', 'completed'], verifyWithApi: false });
-		await submitImagine({ prompt: 'every event', replyUrl: url, replyLevel: 'all' });
-		await settle(3000);
+		const job = await submitImagine({ prompt: 'every event', replyUrl: url, replyLevel: 'all' });
+		for (let i = 0; i < 100 && env.emulator.getJob(job.jobid)?.status !== 'completed'; i++) await settle(100);
+		await env.emulator.callbacksSettled();
 		const delivered = env.emulator.callbacks.filter((c) => c.url === url && c.status === 200);
 		const distinctEvents = new Set(delivered.map((c) => `${(c.body as any).status}|${(c.body as any).response?.progress_percent ?? ''}`));
-		const executions = await env.n8n.listExecutions(workflow.id);
 		expect(delivered.length).toBeGreaterThanOrEqual(4);
+		await env.n8n.waitForExecutions(workflow.id, (executions) => executions.length >= distinctEvents.size, 30_000);
+		await settle(1500);
+		const executions = await env.n8n.listExecutions(workflow.id);
 		// One execution per event: progress events count apart by their percentage.
 		expect(executions.length).toBe(distinctEvents.size);
 	});
