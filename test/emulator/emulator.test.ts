@@ -3,6 +3,7 @@
  * marker. Plain fetch against a started emulator on a random port; nothing leaves the machine.
  */
 import { spawn } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
 import http from 'http';
 import { join } from 'path';
 import { crc32, inflateSync } from 'zlib';
@@ -97,13 +98,15 @@ interface SseResult {
 async function sse(
 	path: string,
 	body: Record<string, unknown>,
-	options: { timeoutMs?: number; stop?: (events: any[]) => boolean; base?: Emulator } = {},
+	options: { timeoutMs?: number; stop?: (events: any[]) => boolean; base?: Emulator; form?: FormData; streamDefault?: boolean } = {},
 ): Promise<SseResult> {
 	const controller = new AbortController();
+	// streamDefault: leave `stream` out, as the transcripts' requests do (it defaults to true).
+	const json = options.streamDefault ? body : { ...body, stream: true };
 	const response = await fetch(`${(options.base ?? emu).url}${path}`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ ...body, stream: true }),
+		headers: { authorization: `Bearer ${TOKEN}`, ...(options.form ? {} : { 'content-type': 'application/json' }) },
+		body: options.form ?? JSON.stringify(json),
 		signal: controller.signal,
 	});
 	const result: SseResult = {
@@ -186,6 +189,98 @@ function pngBlob(bytes = 200): Blob {
 	return new Blob([data], { type: 'image/png' });
 }
 
+// ---- the transcripts ---------------------------------------------------------------------------
+
+/**
+ * The SSE transcripts printed on the docs' pages, kept verbatim in ./transcripts/<page>.sse (the
+ * `data:` lines of /work/shared/api-docs/v3/<page>.md, which a fresh clone does not have).
+ */
+const DOCS_DIR = process.env.USEAPI_DOCS_DIR ?? '/work/shared/api-docs/v3';
+const transcriptLines = (page: string) => readFileSync(join(__dirname, 'transcripts', `${page}.sse`), 'utf8').split('\n').filter((line) => line.startsWith('data: '));
+const transcript = (page: string) => transcriptLines(page).map((line) => JSON.parse(line.slice(6)));
+
+/** Fields the API itself fills in; the rest of `response` is Discord's message, which the captures show in more or less detail. */
+const API_FIELDS = ['content', 'progress_percent', 'attachments', 'buttons', 'imageUx', 'videoUx', 'settings', 'executeOnce', 'children', 'seed', 'replyRef'];
+
+/** One line of a stream, without ids and times: event, status, which fields are present, the values that tell steps apart. */
+function shape(event: any): Record<string, unknown> {
+	if (event.event === 'initialized' || !event.job) return { event: event.event, keys: Object.keys(event).sort() };
+	const job = event.job;
+	const response = job.response;
+	return {
+		event: event.event,
+		status: job.status,
+		jobKeys: Object.keys(job).sort(),
+		verb: job.verb,
+		jobType: job.jobType,
+		requestKeys: Object.keys(job.request ?? {}).sort(),
+		responseFields: API_FIELDS.filter((field) => response && field in response),
+		progress: response?.progress_percent,
+		attachments: response?.attachments?.length,
+		buttons: response?.buttons,
+		imageUx: response?.imageUx?.length,
+		settings: response?.settings && Object.keys(response.settings).sort(),
+		waiting: typeof response?.content === 'string' && response.content.endsWith('(Waiting to start)'),
+		emptyContent: response?.content === '',
+	};
+}
+
+describe('streams match the transcripts on the docs pages, line for line', () => {
+	const REPLY = { replyUrl: 'http://127.0.0.1:9/hook', replyRef: '2025-10-24T18:11:24.573Z' };
+	const form = (fields: Record<string, string | Blob>) => {
+		const data = new FormData();
+		for (const [name, value] of Object.entries(fields)) data.append(name, value);
+		return data;
+	};
+	const expectTranscript = async (page: string, result: SseResult) => {
+		expect(result.endedBy).toBe('end');
+		expect(result.events.map(shape)).toEqual(transcript(page).map(shape));
+	};
+
+	(existsSync(DOCS_DIR) ? it : it.skip)('the copies in ./transcripts are the pages\' data lines, verbatim', () => {
+		for (const page of ['imagine', 'button', 'describe', 'blend', 'seed', 'settings', 'info', 'fast', 'relax', 'turbo', 'remix', 'variability']) {
+			const name = `post-midjourney-jobs-${page}`;
+			const lines = readFileSync(join(DOCS_DIR, `${name}.md`), 'utf8').split('\n').filter((line) => line.startsWith('data: '));
+			expect(transcriptLines(name)).toEqual(lines);
+		}
+	});
+
+	it('imagine: initialized, created, progress 0, 15, 38, 96, completed (no started)', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { ...REPLY, prompt: 'cat in the hat' }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-imagine', result);
+		expect(result.events.map((event) => event.event)).not.toContain('midjourney_started');
+	});
+
+	it('button U2: created, "Upscaling image #2 … (Waiting to start)", completed without imageUx', async () => {
+		const parent = await completed('imagine', { prompt: 'cat in the hat' });
+		const result = await sse(`${V3}/jobs/button`, { ...REPLY, button: 'U2', jobId: parent.jobid }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-button', result);
+		expect(result.events[2].job.response.content).toBe('Upscaling image #2 with **cat in the hat --v 7.0 --s 250** - <@9876543210123456789> (Waiting to start)');
+	});
+
+	it('describe (imageBlob): created, empty progress, completed', async () => {
+		const result = await sse(`${V3}/jobs/describe`, {}, { form: form({ ...REPLY, imageBlob: pngBlob() }) });
+		await expectTranscript('post-midjourney-jobs-describe', result);
+	});
+
+	it('blend (two blobs, Portrait): created, waiting, 35 … 87 %, completed', async () => {
+		const result = await sse(`${V3}/jobs/blend`, {}, { form: form({ ...REPLY, imageBlob_1: pngBlob(), imageBlob_2: pngBlob(), blendDimensions: 'Portrait' }) });
+		await expectTranscript('post-midjourney-jobs-blend', result);
+	});
+
+	it('seed: initialized, then completed with the seed in content only', async () => {
+		const parent = await completed('imagine', { prompt: 'cat in the hat' });
+		const result = await sse(`${V3}/jobs/seed`, { ...REPLY, jobId: parent.jobid }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-seed', result);
+		expect(result.events[1].job.response.content).toMatch(/\n\*\*seed\*\* \d+$/);
+	});
+
+	it.each(['settings', 'info', 'fast', 'relax', 'turbo', 'remix', 'variability'])('%s: created, empty progress, completed with settings', async (verb) => {
+		const result = await sse(`${V3}/jobs/${verb}`, { ...REPLY }, { streamDefault: true });
+		await expectTranscript(`post-midjourney-jobs-${verb}`, result);
+	});
+});
+
 // ---- auth -------------------------------------------------------------------------------------
 
 describe('authorization', () => {
@@ -223,15 +318,15 @@ describe('authorization', () => {
 // ---- imagine: SSE and polling ------------------------------------------------------------------
 
 describe('imagine', () => {
-	it('streams initialized, created, started, progress… and completed, then ends the response', async () => {
+	it('streams initialized, created, progress… and completed, then ends the response', async () => {
 		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'a cat in a hat' });
 		expect(result.status).toBe(200);
 		expect(result.contentType).toMatch(/^text\/event-stream/);
 		expect(result.endedBy).toBe('end');
 		const names = result.events.map((event) => event.event);
 		expect(names[0]).toBe('initialized');
-		expect(names.slice(1, 3)).toEqual(['midjourney_created', 'midjourney_started']);
-		expect(names.filter((name) => name === 'midjourney_progress').length).toBeGreaterThanOrEqual(2);
+		expect(names.slice(1, 3)).toEqual(['midjourney_created', 'midjourney_progress']);
+		expect(names).not.toContain('midjourney_started');
 		expect(names[names.length - 1]).toBe('midjourney_completed');
 
 		const [initialized] = result.events;
@@ -255,12 +350,12 @@ describe('imagine', () => {
 			expect(ux.url).toMatch(new RegExp(`^https://cdn\\.midjourney\\.com/[0-9a-f-]{36}/0_${i}\\.png$`));
 		}
 		expect(response.attachments?.[0]).toMatchObject({ width: 2048, height: 2048, content_type: 'image/png' });
-		expect(response.progress_percent).toBe(100);
+		expect(response.progress_percent).toBeUndefined();
 		expect(response.content).toBe('**a cat in a hat --v 7.0 --s 250** - <@9876543210123456789> (fast)');
 		const labels = (response.components as any[]).flatMap((row) => row.components.map((button: any) => button.label ?? button.emoji?.name));
 		expect(labels).toEqual(expect.arrayContaining(['U1', 'V4', '🔄']));
-		expect(response.executeOnce).toEqual({});
-		expect(response.children).toEqual({});
+		expect(response.executeOnce).toBeUndefined();
+		expect(response.children).toBeUndefined();
 	});
 
 	it('sends no keep-alive comments unless keepAliveMs asks for them', async () => {
@@ -290,7 +385,9 @@ describe('imagine', () => {
 		});
 		expect(done.status).toBe('completed');
 		expect(done.updated).toBeDefined();
-		expect(done.response?.replyRef).toBe('ref-1');
+		// The transcripts show replyRef in `request` only (the parameter text's `response.replyRef` is not in any of them).
+		expect(done.request?.replyRef).toBe('ref-1');
+		expect(done.response?.replyRef).toBeUndefined();
 		expect(seen.has('progress') || seen.has('started')).toBe(true);
 		expect(emu.submissions()).toBe(1);
 		expect(emu.jobsCreated()).toBe(1);
@@ -506,7 +603,8 @@ describe('button', () => {
 			'Custom Zoom', '⬅️', '➡️', '⬆️', '⬇️', 'Animate (High motion)', 'Animate (Low motion)',
 		]);
 		expect(u2.response?.content).toBe('**chain --v 7.0 --s 250** - Image #2 <@9876543210123456789>');
-		expect(u2.response?.imageUx).toHaveLength(1);
+		expect(u2.response?.imageUx).toBeUndefined();
+		expect(u2.response?.attachments).toHaveLength(1);
 		const zoom = await completed('button', { jobId: u2.jobid, button: 'Zoom Out 2x' });
 		expect(zoom.response?.buttons).toContain('V1');
 		const animated = await completed('button', { jobId: u2.jobid, button: 'Animate (High motion)' });
@@ -628,8 +726,8 @@ describe('seed', () => {
 		expect(first.json).toMatchObject({ verb: 'seed', status: 'created', request: { jobId: parent.jobid } });
 		expect(first.json.jobType).toBeUndefined();
 		const done = await waitForJob(first.json.jobid);
-		expect(typeof done.response?.seed).toBe('number');
-		expect(done.response?.content).toMatch(new RegExp(`^\\*\\*seeded cat --v 7\\.0 --s 250\\*\\*\\n\\*\\*Job ID\\*\\*: [0-9a-f-]+\\n\\*\\*seed\\*\\* ${done.response?.seed}$`));
+		expect(done.response?.seed).toBeUndefined();
+		expect(done.response?.content).toMatch(/^\*\*seeded cat --v 7\.0 --s 250\*\*\n\*\*Job ID\*\*: [0-9a-f-]+\n\*\*seed\*\* \d+$/);
 		expect(done.response?.attachments).toHaveLength(4);
 		const second = await call<Job>('POST', `${V3}/jobs/seed`, { jobId: parent.jobid, stream: false });
 		expect(second.status).toBe(200);
@@ -637,10 +735,10 @@ describe('seed', () => {
 		expect((await call<Job>('GET', jobPath(parent.jobid))).json.response?.executeOnce).toEqual({ seed: first.json.jobid });
 	});
 
-	it('streams created then completed, and refuses running, video and unknown parents', async () => {
+	it('streams only completed after initialized, and refuses running, video and unknown parents', async () => {
 		const parent = await completed('imagine', { prompt: 'seed stream' });
 		const result = await sse(`${V3}/jobs/seed`, { jobId: parent.jobid });
-		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_completed']);
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_completed']);
 		const running = await create('imagine', { prompt: 'still running --emu-ms=2000' });
 		expect(await call('POST', `${V3}/jobs/seed`, { jobId: running.jobid, stream: false })).toMatchObject({
 			status: 400,
@@ -786,7 +884,7 @@ describe('replyUrl callbacks', () => {
 	};
 
 	it('posts every status change with replyLevel all (the default), in order', async () => {
-		expect(await statusesFor(undefined)).toEqual(['created', 'started', 'progress', 'progress', 'progress', 'completed']);
+		expect(await statusesFor(undefined)).toEqual(['created', 'progress', 'progress', 'progress', 'progress', 'completed']);
 		expect(emu.callbacks.map((entry) => entry.status)).toEqual([200, 200, 200, 200, 200, 200]);
 		expect(emu.callbacks[0]).toMatchObject({ url: receiver.url, body: { status: 'created', request: { replyUrl: receiver.url } } });
 	});
