@@ -12,6 +12,8 @@ import { startEmulator, type Emulator, type Job } from './index';
 
 const TOKEN = 'test-token';
 const CHANNEL = '1100000000000000001';
+/** The default v2 account: a different Discord account (one account is configured in v2 or v3, not both). */
+const V2_CHANNEL = '1100000000000000002';
 const V3 = '/v3/midjourney';
 
 let emu: Emulator;
@@ -1174,9 +1176,9 @@ describe('v2', () => {
 		try {
 			const { status, json } = await call('POST', '/v2/jobs/imagine', { prompt: 'Steampunk cat', replyUrl: receiver.url, replyRef: 'r1' });
 			expect(status).toBe(200);
-			expect(json).toMatchObject({ verb: 'imagine', status: 'started', prompt: 'Steampunk cat', channel: CHANNEL, maxJobs: 3, replyRef: 'r1', code: 200 });
+			expect(json).toMatchObject({ verb: 'imagine', status: 'started', prompt: 'Steampunk cat', channel: V2_CHANNEL, maxJobs: 3, replyRef: 'r1', code: 200 });
 			expect(json.content).toMatch(/\(Waiting to start\)$/);
-			expect(json.discord).toBe('emu...001');
+			expect(json.discord).toBe('emu...002');
 			const done = await v2done(json.jobid);
 			expect(done).toMatchObject({ status: 'completed', code: 200, buttons: ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'] });
 			expect(done.attachments).toHaveLength(1);
@@ -1195,7 +1197,7 @@ describe('v2', () => {
 		expect(moderated).toMatchObject({ status: 422, json: { status: 'moderated', code: 422, error: 'Banned prompt detected' } });
 		await call('POST', '/v2/jobs/imagine', { prompt: 'long --emu-ms=2000' });
 		const busy = await call('POST', '/v2/jobs/imagine', { prompt: 'x', maxJobs: 1 });
-		expect(busy).toMatchObject({ status: 429, json: { code: 429, error: `Account ${CHANNEL} is busy executing 1 jobs` } });
+		expect(busy).toMatchObject({ status: 429, json: { code: 429, error: `Account ${V2_CHANNEL} is busy executing 1 jobs` } });
 		expect(busy.json.executingJobs).toHaveLength(1);
 		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-504' })).json).toMatchObject({ status: 'failed', code: 504 });
 		const captcha = await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-596' });
@@ -1203,7 +1205,9 @@ describe('v2', () => {
 		const blocked = await call('POST', '/v2/jobs/imagine', { prompt: 'x' });
 		expect(blocked.status).toBe(596);
 		expect(blocked.json.error).toMatch(/pending moderation message/);
-		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		// v2 accounts are reset through v2's own account endpoints (not among the pages): the emulator's control call.
+		expect((await call('POST', `${V3}/accounts/reset/${V2_CHANNEL}`)).status).toBe(404);
+		emu.setChannelError(V2_CHANNEL, null);
 		emu.faults.status596Next = 1;
 		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x' })).json).toMatchObject({ status: 'failed', code: 596 });
 		expect(emu.faults.status596Next).toBe(0);
@@ -1216,7 +1220,7 @@ describe('v2', () => {
 		await v2done(parent.jobid);
 		const { status, json } = await call('POST', '/v2/jobs/seed_async', { jobid: parent.jobid });
 		expect(status).toBe(200);
-		expect(json).toMatchObject({ verb: 'seed_async', status: 'started', parentJobId: parent.jobid, channel: CHANNEL, code: 200 });
+		expect(json).toMatchObject({ verb: 'seed_async', status: 'started', parentJobId: parent.jobid, channel: V2_CHANNEL, code: 200 });
 		const done = await v2done(json.jobid);
 		expect(done.seed).toMatchObject({ value: expect.any(Number) });
 		expect(done.seed.attachments).toHaveLength(4);
@@ -1225,6 +1229,20 @@ describe('v2', () => {
 		expect(again.json).toMatchObject({ jobid: parent.jobid, verb: 'imagine', status: 'completed', seed: { value: done.seed.value } });
 		expect(await call('POST', '/v2/jobs/seed_async', {})).toMatchObject({ status: 400, json: { error: 'jobid is missing', code: 400 } });
 		expect(await call('POST', '/v2/jobs/seed_async', { jobid: 'nope' })).toMatchObject({ status: 404, json: { error: 'Unable to locate parent job nope', code: 404 } });
+	});
+
+	it('keeps v2 and v3 accounts apart: neither API serves the other\'s channel; POST accounts answers 409 for a v2 one', async () => {
+		expect((await call('GET', `${V3}/accounts`)).json).not.toHaveProperty(V2_CHANNEL);
+		expect((await call('GET', `${V3}/accounts/${V2_CHANNEL}`)).status).toBe(404);
+		expect(await call('POST', `${V3}/jobs/imagine`, { prompt: 'x', stream: false, channel: V2_CHANNEL })).toMatchObject({ status: 400 });
+		expect(await call('POST', '/v2/jobs/imagine', { prompt: 'x', channel: CHANNEL })).toMatchObject({ status: 400, json: { error: `Channel ${CHANNEL} is not configured` } });
+		const v2job = (await call('POST', '/v2/jobs/imagine', { prompt: 'v2 only --emu-ms=2000' })).json;
+		expect(v2job.channel).toBe(V2_CHANNEL);
+		const listed = (await call('GET', `${V3}/jobs`)).json;
+		expect(listed.total).toBe(0);
+		expect(listed.channels).not.toHaveProperty(V2_CHANNEL);
+		const discord = `${Buffer.from(V2_CHANNEL).toString('base64')}.x.y`;
+		expect(await call('POST', `${V3}/accounts`, { discord })).toMatchObject({ status: 409, json: { error: expect.stringMatching(/v2 and v3 APIs are incompatible/) } });
 	});
 
 	it('GET jobs/?jobid=: 400 without jobid, 404 unknown, 410 expired, and the GET faults', async () => {

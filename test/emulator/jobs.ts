@@ -226,7 +226,7 @@ export class JobEngine {
 
 	create(init: JobInit): JobRecord {
 		const now = Date.now();
-		const account = this.accounts.get(init.channel);
+		const account = this.accounts.any(init.channel);
 		const job: JobRecord = {
 			api: init.api,
 			jobid: this.newJobId(now, init.jobType, init.channel),
@@ -587,7 +587,7 @@ export class JobEngine {
 
 	private commandResponse(job: JobRecord): Record<string, unknown> {
 		// Toggles act on the channel's live settings (kept per channel, so they toggle); a deleted channel keeps the snapshot.
-		const settings = this.accounts.get(job.channel)?.settings ?? job.settings;
+		const settings = this.accounts.any(job.channel)?.settings ?? job.settings;
 		const message = { ...this.baseMessage(job, 20), flags: 64, embeds: [] as unknown[], components: [] as unknown[], attachments: [] };
 		const speed = () => ({ relax: settings.relax, fast: settings.fast, turbo: settings.turbo });
 		const setSpeed = (mode: 'fast' | 'relax' | 'turbo') => {
