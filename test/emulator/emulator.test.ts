@@ -953,6 +953,18 @@ describe('prompt markers', () => {
 		expect(emu.getJob(result.events[0].jobId)?.status).toBe('completed');
 	});
 
+	it('--emu-captcha: the job fails with 596 and the channel answers 596 until reset (captcha-solver page)', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'captcha --emu-captcha' });
+		const last = result.events[result.events.length - 1];
+		expect(last).toMatchObject({ event: 'midjourney_failed', job: { status: 'failed', code: 596, error: 'CAPTCHA detected' } });
+		expect((await call('GET', `${V3}/accounts/${CHANNEL}`)).json.error).toBe('CAPTCHA detected');
+		const blocked = await call('POST', `${V3}/jobs/imagine`, { prompt: 'next', stream: false });
+		expect(blocked.status).toBe(596);
+		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(0);
+		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'next', stream: false })).status).toBe(201);
+	});
+
 	it('markers work in replyRef for verbs without a prompt', async () => {
 		const job = await completed('describe', { imageUrl: 'https://e.com/a.png', replyRef: 'case-7 --emu-fail' });
 		expect(job.status).toBe('failed');

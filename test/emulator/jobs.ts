@@ -36,6 +36,9 @@ import {
 import { isoTime } from './http-util';
 import type { ChannelSettings, Job, JobStatus, JobType, ReplyLevel } from './types';
 
+/** The account's error text after a CAPTCHA (the page says it explains that a CAPTCHA was detected; its wording is not shown). */
+export const CAPTCHA_ERROR = 'CAPTCHA detected';
+
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated'];
 export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
 
@@ -62,6 +65,8 @@ export interface Markers {
 	errorEvent: boolean;
 	/** The server ends the stream cleanly without a final event. */
 	close: boolean;
+	/** Midjourney shows a CAPTCHA: the job fails with 596 and its channel is locked (captcha-solver page). */
+	captcha: boolean;
 	/** A healthy stream that writes nothing between `created` and the final event. */
 	quiet: boolean;
 }
@@ -80,6 +85,7 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		malformed: /--emu-malformed\b/.test(text),
 		errorEvent: /--emu-error-event\b/.test(text),
 		close: /--emu-close\b/.test(text),
+		captcha: /--emu-captcha\b/.test(text),
 		quiet: /--emu-quiet\b/.test(text),
 	};
 }
@@ -345,6 +351,8 @@ export class JobEngine {
 		if (job.status === 'created') steps.push([0.02, () => this.announce(job)]);
 		if (markers.moderated) {
 			steps.push([0.3, () => this.moderate(job)]);
+		} else if (markers.captcha) {
+			steps.push([0.3, () => this.captcha(job)]);
 		} else {
 			for (const [at, step] of this.progressSteps(job)) {
 				if (markers.fail && at > 0.5) break;
@@ -448,6 +456,16 @@ export class JobEngine {
 			job.errorDetails = errorDetails;
 			job.code = code;
 		});
+	}
+
+	/**
+	 * captcha-solver page: "The generation that triggered the CAPTCHA fails with a `596` error. The
+	 * Midjourney account is locked and updated with an error message explaining that a CAPTCHA was
+	 * detected. All subsequent API calls for this account will return `596`" until reset.
+	 */
+	captcha(job: JobRecord): void {
+		this.accounts.setError(job.channel, CAPTCHA_ERROR);
+		this.fail(job, CAPTCHA_ERROR, 'Midjourney asked to solve a CAPTCHA; the account is locked until it is solved or reset (POST accounts/reset/{channel}).', 596);
 	}
 
 	moderate(job: JobRecord): void {
