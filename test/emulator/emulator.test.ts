@@ -695,6 +695,11 @@ describe('blend', () => {
 		const post = (body: Record<string, unknown>) => call('POST', `${V3}/jobs/blend`, { stream: false, ...body });
 		expect(await post({ imageUrl_1: 'https://e.com/1.png' })).toMatchObject({ status: 400, json: { error: 'At least 2 images are required for blend' } });
 		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', imageUrl_6: 'https://e.com/6.png' })).status).toBe(400);
+		// Slots 1 and 2 are the required ones (blend page); 3–5 are optional.
+		expect(await post({ imageUrl_2: 'https://e.com/2.png', imageUrl_3: 'https://e.com/3.png' })).toMatchObject({ status: 400, json: { error: 'imageUrl_1 or imageBlob_1 is required' } });
+		expect(await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_5: 'https://e.com/5.png' })).toMatchObject({ status: 400, json: { error: 'imageUrl_2 or imageBlob_2 is required' } });
+		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageBlob_2: 'x', imageUrl_3: 'https://e.com/3.png' })).status).toBe(400);
+		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', imageUrl_4: 'https://e.com/4.png' })).status).toBe(201);
 		expect(
 			(await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', blendDimensions: 'Round' })).json.error,
 		).toBe('Parameter blendDimensions must be one of: Portrait, Square, Landscape');

@@ -386,6 +386,10 @@ function blend(app: App, params: Params, force596: boolean): Outcome {
 		blendUrls.push(url ?? `blob_${blendUrls.length}`);
 	}
 	if (blendUrls.length < 2) return fail(400, 'At least 2 images are required for blend');
+	// blend page: "imageUrl_1 and imageUrl_2 OR imageBlob_1 and imageBlob_2 are required"; 3–5 are optional.
+	for (const n of [1, 2]) {
+		if (!str(params, `imageUrl_${n}`) && params[`imageBlob_${n}`] === undefined) return fail(400, `imageUrl_${n} or imageBlob_${n} is required`);
+	}
 	const dimensions = str(params, 'blendDimensions') || undefined;
 	if (dimensions !== undefined && !(dimensions in BLEND_DIMENSIONS)) {
 		return fail(400, 'Parameter blendDimensions must be one of: Portrait, Square, Landscape');
