@@ -36,8 +36,6 @@ module.exports = {
 				'n8n-nodes-base/node-execute-block-missing-continue-on-fail': 'off',
 				'n8n-nodes-base/node-resource-description-filename-against-convention': 'off',
 				'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off',
-				// The description lives in actions/node.description.ts, as in n8n's own versioned nodes.
-				'n8n-nodes-base/node-filename-against-convention': 'off',
 				// NodeConnectionTypes.Main is the current API; these rules predate it and want the string.
 				'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',

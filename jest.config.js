@@ -6,6 +6,9 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
 	},
+	// Tests run the TypeScript source, where the bundled parser has only its types; the build copies
+	// this same devDependency's code into dist/ (gulpfile.js, build:vendor).
+	moduleNameMapper: { '/vendor/eventsource-parser$': 'eventsource-parser' },
 	testTimeout: 120000,
 	// n8n-workflow keeps timers alive after a run; every server a test starts is stopped in afterAll.
 	forceExit: true,

@@ -70,6 +70,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Answer the webhook with the first binary of the last item (to check downloaded bytes). */
 	respondWithBinary?: string;
+	/** More credentials of the node, e.g. `midjourneyDiscordApi` for Account → Create or Update. */
+	credentials?: Record<string, { id: string; name: string }>;
 }
 
 export interface MidjourneyWorkflowSpec {
@@ -77,7 +79,7 @@ export interface MidjourneyWorkflowSpec {
 	path: string;
 	/** The Midjourney node's parameters. */
 	parameters: Record<string, unknown>;
-	credentials: E2eEnvironment['credentials'];
+	credentials: E2eEnvironment['credentials'] & Record<string, { id: string; name: string }>;
 	/** Webhook answer: 'onReceived' at once, or the last node's items / first binary. */
 	respond?: 'onReceived' | 'allEntries' | 'firstEntryJson' | { binaryProperty: string };
 	/** Insert Split Out on `body.items`: one input item per array entry. */
@@ -150,7 +152,7 @@ export async function runMidjourneyNode(
 	const { nodes, connections } = midjourneyWorkflow({
 		path,
 		parameters,
-		credentials: env.credentials,
+		credentials: { ...env.credentials, ...options.credentials },
 		respond: options.respondWithBinary ? { binaryProperty: options.respondWithBinary } : 'allEntries',
 		splitItems: Boolean(options.items),
 		continueOnFail: options.continueOnFail,

@@ -67,6 +67,8 @@ export interface Markers {
 	close: boolean;
 	/** Midjourney shows a CAPTCHA: the job fails with 596 and its channel is locked (captcha-solver page). */
 	captcha: boolean;
+	/** The connection is destroyed right after `initialized`, before any job event. */
+	dropAfterInitialized: boolean;
 	/** A healthy stream that writes nothing between `created` and the final event. */
 	quiet: boolean;
 }
@@ -80,7 +82,8 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		e596: /--emu-596\b/.test(text),
 		e504: /--emu-504\b/.test(text),
 		ms: ms ? Number(ms[1]) : undefined,
-		drop: /--emu-drop\b/.test(text),
+		drop: /--emu-drop(?!-)\b/.test(text),
+		dropAfterInitialized: /--emu-drop-after-initialized\b/.test(text),
 		stall: /--emu-stall\b/.test(text),
 		malformed: /--emu-malformed\b/.test(text),
 		errorEvent: /--emu-error-event\b/.test(text),

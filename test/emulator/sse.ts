@@ -44,6 +44,12 @@ export class SseStream {
 		});
 		res.on('close', () => this.closedByPeer());
 		this.write({ event: 'initialized', message: 'Stream initialized', jobId: job.jobid, seq: this.seq++, ts: clockTime(Date.now()) });
+		if (job.markers.dropAfterInitialized) {
+			// The job id is all the client got: the connection dies before any job event.
+			this.cut();
+			this.res.write('', () => this.res.destroy());
+			return;
+		}
 		this.unsubscribe = this.engine.subscribe(job, () => this.onJobChange());
 		if (this.keepAliveMs > 0) {
 			this.keepAlive = setInterval(() => {

@@ -1,15 +1,15 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { createSseDecoder, MalformedEventError } from '../../nodes/Midjourney/transport/sse';
+import { createSseDecoder } from '../../nodes/Midjourney/transport/sse';
 import type { StreamEvent } from '../../nodes/Midjourney/transport/types';
 
 // The SSE transcript printed on the imagine page of the API docs (a real job, emoji button included).
 const transcript = readFileSync(join(__dirname, '..', 'fixtures', 'imagine-stream.sse'));
 
-function decode(chunks: Array<Uint8Array | string>, end = true): StreamEvent[] {
+function decode(chunks: Array<Uint8Array | string>, end = true, malformed: string[] = []): StreamEvent[] {
 	const events: StreamEvent[] = [];
-	const decoder = createSseDecoder((event) => events.push(event));
+	const decoder = createSseDecoder({ onEvent: (event) => events.push(event), onMalformed: (data) => malformed.push(data) });
 	for (const chunk of chunks) decoder.push(chunk);
 	if (end) decoder.end();
 	return events;
@@ -73,13 +73,20 @@ describe('SSE decoder', () => {
 		expect(events).toEqual([{ event: 'initialized', jobId: 'j1', seq: 0, ts: 'x' }]);
 	});
 
-	it('reports an event that is not JSON', () => {
-		expect(() => decode(['data: {"event":"initialized","jobId":"j1"}\n\ndata: {not json\n\n'])).toThrow(
-			MalformedEventError,
+	it('reports an event that is not JSON and goes on with the next one', () => {
+		const malformed: string[] = [];
+		const events = decode(
+			['data: {"event":"initialized","jobId":"j1"}\n\ndata: {not json\n\ndata: {"event":"midjourney_created","job":{}}\n\n'],
+			true,
+			malformed,
 		);
+		expect(malformed).toEqual(['{not json']);
+		expect(events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created']);
 	});
 
 	it('reports JSON without an event name', () => {
-		expect(() => decode(['data: [1,2]\n\n'])).toThrow(MalformedEventError);
+		const malformed: string[] = [];
+		expect(decode(['data: [1,2]\n\n'], true, malformed)).toEqual([]);
+		expect(malformed).toEqual(['[1,2]']);
 	});
 });

@@ -7,7 +7,7 @@ import { runJob } from '../../nodes/Midjourney/helpers/waitForJob';
 
 /**
  * A server that does what a broken connection does: the stream sends `initialized` (the job id)
- * and then the socket dies. The node must finish the job with GET jobs/{jobid}, not submit again.
+ * and then the socket dies. The node reads the job once: already final, it is the result (no DELETE, no second submission).
  */
 describe('stream dropped right after initialized', () => {
 	const jobId = 'j1123000000000000001i-u1-c1100000000000000001-bot:midjourney';
@@ -15,6 +15,14 @@ describe('stream dropped right after initialized', () => {
 	let server: http.Server;
 	let baseUrl: string;
 	let stall = false;
+	const completedJob = () => ({
+		jobid: jobId,
+		verb: 'imagine',
+		status: 'completed',
+		created: new Date().toISOString(),
+		request: { prompt: 'x' },
+		response: { imageUx: [1, 2, 3, 4].map((id) => ({ id, url: `https://cdn.midjourney.com/u/0_${id - 1}.png` })) },
+	});
 
 	beforeAll(async () => {
 		server = http.createServer((request, response) => {
@@ -22,21 +30,13 @@ describe('stream dropped right after initialized', () => {
 			if (request.method === 'POST') {
 				response.writeHead(200, { 'content-type': 'text/event-stream' });
 				response.write(`data: {"event":"initialized","message":"Stream initialized","jobId":"${jobId}","seq":0,"ts":"10:00:00.000"}\n\n`);
-				// stall mode: the connection stays open and silent until the client gives up on it
+				// quiet mode: the connection stays open and silent for a while, then the job completes
 				if (!stall) setTimeout(() => response.socket?.destroy(), 20);
+				else setTimeout(() => response.end(`data: ${JSON.stringify({ event: 'midjourney_completed', job: completedJob(), seq: 1, ts: '10:00:01.200' })}\n\n`), 1_200);
 				return;
 			}
 			response.writeHead(200, { 'content-type': 'application/json' });
-			response.end(
-				JSON.stringify({
-					jobid: jobId,
-					verb: 'imagine',
-					status: 'completed',
-					created: new Date().toISOString(),
-					request: { prompt: 'x' },
-					response: { imageUx: [1, 2, 3, 4].map((id) => ({ id, url: `https://cdn.midjourney.com/u/0_${id - 1}.png` })) },
-				}),
-			);
+			response.end(JSON.stringify(completedJob()));
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,20 +46,20 @@ describe('stream dropped right after initialized', () => {
 		await new Promise((resolve) => server.close(resolve));
 	});
 
-	it('polls the job it already has and never submits twice', async () => {
+	it('reads the job it already has once and, finding it final, never submits twice', async () => {
 		const ctx = httpContext({ baseUrl, token: 't' }) as unknown as IExecuteFunctions;
 		const job = await runJob(
 			ctx,
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
-			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, stallMs: 2000, busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
+			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, onStreamLoss: 'resubmit', busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
 		);
 		expect(job.status).toBe('completed');
 		expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(1);
 		expect(seen).toContain(`GET /v3/midjourney/jobs/${jobId}`);
 	});
 
-	it('gives up on a silent stream after the silence limit and polls', async () => {
+	it('keeps a silent stream open until its final event', async () => {
 		stall = true;
 		seen.length = 0;
 		const ctx = httpContext({ baseUrl, token: 't' }) as unknown as IExecuteFunctions;
@@ -68,11 +68,10 @@ describe('stream dropped right after initialized', () => {
 			ctx,
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
-			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, stallMs: 300, busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
+			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, onStreamLoss: 'resubmit', busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
 		);
 		expect(job.status).toBe('completed');
-		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
-		expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(1);
-		expect(seen).toContain(`GET /v3/midjourney/jobs/${jobId}`);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1_150);
+		expect(seen).toEqual([`POST /v3/midjourney/jobs/imagine`]);
 	});
 });

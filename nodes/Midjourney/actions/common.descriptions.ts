@@ -38,12 +38,12 @@ export const waitForField: INodeProperties = {
 			name: 'Stream (Live Progress)',
 			value: 'stream',
 			description:
-				'Follow the job over a live connection and output the finished job. If the connection drops, the node finishes the job by polling.',
+				'Follow the job over a live connection and output the finished job. A quiet stream is fine; if the connection is lost, see "If the Stream Is Lost" in the options.',
 		},
 		{
 			name: 'Poll',
 			value: 'poll',
-			description: 'Ask useapi.net for the job every few seconds until it finishes',
+			description: 'Ask useapi.net for the job until it finishes, as often as its progress suggests',
 		},
 		{
 			name: 'Callback (Execution Sleeps)',
@@ -114,6 +114,27 @@ export const jobOptionsField: INodeProperties = {
 		},
 		downloadMediaField,
 		{
+			displayName: 'If the Stream Is Lost',
+			name: 'streamLoss',
+			type: 'options',
+			default: 'resubmit',
+			description:
+				'A live stream that ends before the job finishes leaves the job stuck on useapi.net for 14 minutes, holding one of your slots. Either way the stuck job is cancelled first.',
+			options: [
+				{
+					name: 'Cancel and Resubmit',
+					value: 'resubmit',
+					description:
+						'Submit the job once more without a stream and poll it; the output names the cancelled job (the job is paid twice)',
+				},
+				{
+					name: 'Cancel and Fail',
+					value: 'fail',
+					description: 'Fail the item with the cancelled job\'s ID, so nothing is paid twice',
+				},
+			],
+		},
+		{
 			displayName: 'Max Parallel Jobs',
 			name: 'maxParallelJobs',
 			type: 'number',
@@ -127,8 +148,9 @@ export const jobOptionsField: INodeProperties = {
 			name: 'pollInterval',
 			type: 'number',
 			typeOptions: { minValue: 0.2 },
-			default: 5,
-			description: 'How often to ask for the job when polling, or after a live stream dropped',
+			default: 2,
+			description:
+				'The shortest time between two reads of a job when polling. The reads are scheduled from the job\'s own progress, so a long job is not read every interval.',
 		},
 		{
 			displayName: 'Reply Level',
@@ -166,15 +188,6 @@ export const jobOptionsField: INodeProperties = {
 			default: false,
 			description:
 				'Whether to output only the job ID, status, prompt, media URLs, buttons and seed instead of the full job object',
-		},
-		{
-			displayName: 'Stream Silence Limit (Seconds)',
-			name: 'stallTimeout',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 60,
-			description:
-				'A live stream that sends nothing for this long is treated as broken, and the job is finished by polling instead',
 		},
 	],
 };

@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -11,6 +12,8 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { MAX_PARALLEL_JOBS_LIMIT, parallelJobLimit } from '../helpers/capacity';
 import { JobSlots, mapWithConcurrency, setJobSlots } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
+import { failedItem } from '../helpers/output';
+import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
 import * as media from './media';
@@ -63,6 +66,25 @@ function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operatio
 	return { operation, midjourney };
 }
 
+/** The job of a failed item in one line, for the error description when the run stops. */
+function jobLine(job: FailedJob): string {
+	const parts = [`Job ${job.jobid}`];
+	if (job.status) parts.push(`status: ${job.status}`);
+	if (job.error) parts.push(`error: ${job.error}`);
+	if (job.errorDetails) parts.push(`errorDetails: ${job.errorDetails}`);
+	if (job.cancelled !== undefined) parts.push(job.cancelled ? 'cancelled (DELETE)' : 'not cancelled');
+	if (job.cancelledJobid) parts.push(`replaced job ${job.cancelledJobid} (cancelled)`);
+	return parts.join(' · ');
+}
+
+/** When the run stops on a failed item, its description names the job it belonged to. */
+function describeJobOf(error: unknown, job: FailedJob): void {
+	const failure = error as { description?: string | null };
+	const line = jobLine(job);
+	const description = failure.description ?? '';
+	if (!description.includes(line)) failure.description = description ? `${description}\n\n${line}` : line;
+}
+
 /** A Callback-mode execution woken by useapi.net: the job, presented as its operation presents it. */
 export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	return await resumeFromCallback(this, chosenOperation(this).operation?.finishedJob);
@@ -71,7 +93,7 @@ export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookRes
 /**
  * Runs the chosen operation for every input item. Job-creating operations run items in parallel up
  * to the account's capacity; output order follows the input whatever order jobs finish in. With
- * Continue On Fail an item's error becomes an output item paired with it.
+ * Continue On Fail an item's error becomes an output item paired with it, with its job once one exists.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -93,12 +115,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			return await operation.execute.call(this, itemIndex);
 		} catch (error) {
+			const job = jobOfError(error);
 			if (this.continueOnFail()) {
-				return [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
+				// Only the message of an error that is not ours: it may carry the request, so the token.
+				const failure: NodeError =
+					error instanceof NodeApiError || error instanceof NodeOperationError
+						? error
+						: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+				return [failedItem(failure, itemIndex)];
 			}
 			const context = (error as { context?: { itemIndex?: number } }).context;
 			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			throw error;
+			if (job) describeJobOf(error, job);
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	});
 	return [perItem.flat()];

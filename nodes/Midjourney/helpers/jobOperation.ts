@@ -1,5 +1,6 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { asNodeError } from '../transport/errors';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
 import { jobSlotsOf } from './concurrency';
 import { V3 } from '../transport/jobs';
@@ -78,7 +79,7 @@ export async function submitAndWait(
 			if (!blockedChannels.has(ctx)) blockedChannels.set(ctx, new Map());
 			blockedChannels.get(ctx)!.set(channel ?? ANY_CHANNEL, error as Error);
 		}
-		throw error;
+		throw asNodeError(ctx.getNode(), error, itemIndex);
 	}
 }
 

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { checkHttpUrl, checkMaxLength, invalidInput, requireChannelId, requireText } from './validation';
-import type { WaitMode, WaitSettings } from './waitForJob';
+import type { StreamLossPolicy, WaitMode, WaitSettings } from './waitForJob';
 
 /** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
 export const PROMPT_MAX_LENGTH = 5000;
 const REPLY_URL_MAX = 1024;
 const REPLY_REF_MAX = 1024;
+/** The shortest time between two reads of a polled job (the reads are scheduled from the job's progress). */
+export const DEFAULT_POLL_INTERVAL_SECONDS = 2;
 
 interface JobOptions {
 	busyRetryDelay?: number;
@@ -14,7 +16,7 @@ interface JobOptions {
 	replyLevel?: 'all' | 'standard' | 'minimal';
 	replyRef?: string;
 	replyUrl?: string;
-	stallTimeout?: number;
+	streamLoss?: StreamLossPolicy;
 }
 
 function jobOptions(ctx: IExecuteFunctions, itemIndex: number): JobOptions {
@@ -32,8 +34,8 @@ export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): Wai
 	return {
 		mode,
 		timeLimitMs: timeLimit * 1000,
-		pollIntervalMs: Math.max(200, (options.pollInterval ?? 5) * 1000),
-		stallMs: Math.max(1000, (options.stallTimeout ?? 60) * 1000),
+		pollIntervalMs: Math.max(200, (options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000),
+		onStreamLoss: options.streamLoss ?? 'resubmit',
 		busyRetry: { baseDelayMs: Math.max(0, (options.busyRetryDelay ?? 10) * 1000), maxAttempts: 6 },
 	};
 }

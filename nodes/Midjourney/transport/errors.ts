@@ -142,9 +142,59 @@ export function connectionError(
 	path: string,
 	code: string | undefined,
 	itemIndex?: number,
+	timeoutMs?: number,
 ): NodeOperationError {
-	return new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${code ?? 'connection failed'})`, {
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+	const what = timedOut && timeoutMs ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? 'connection failed');
+	const error = new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${what})`, {
 		itemIndex,
 		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
 	});
+	error.context.connectionFailed = code ?? true;
+	return error;
+}
+
+export type NodeError = NodeApiError | NodeOperationError;
+
+/** An error as n8n expects nodes to raise it: our own errors as they are, anything else wrapped. */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+}
+
+/**
+ * A failure that may pass if the same read is tried again a little later: a server error, a busy
+ * answer or no answer at all. Client errors (401, 404, 410…) will not change by waiting.
+ */
+export function isTransientFailure(error: unknown): boolean {
+	if (error instanceof NodeApiError) {
+		const status = Number(error.httpCode);
+		return status === 429 || (status >= 500 && status !== 596);
+	}
+	return error instanceof NodeOperationError && error.context.connectionFailed !== undefined;
+}
+
+/** What a failed item must keep of its job, so the user can find, retry or cancel it. */
+export interface FailedJob {
+	jobid: string;
+	status?: string;
+	error?: string;
+	errorDetails?: string;
+	/** Whether the node cancelled it (DELETE) when it stopped waiting for it. */
+	cancelled?: boolean;
+	/** A job cancelled on the way, e.g. the one whose stream was lost before it was resubmitted. */
+	cancelledJobid?: string;
+}
+
+/** Records the job an error is about in `context.job`, where the router reads it for the failed item. */
+export function withJob<E extends NodeError>(error: E, job: FailedJob): E {
+	const known = Object.fromEntries(Object.entries(job).filter(([, value]) => value !== undefined));
+	error.context.job = { ...((error.context.job as object) ?? {}), ...known };
+	return error;
+}
+
+/** The job an error is about (`context.job`), when it was raised after the job existed. */
+export function jobOfError(error: unknown): FailedJob | undefined {
+	const job = (error as { context?: { job?: unknown } } | undefined)?.context?.job as FailedJob | undefined;
+	return job && typeof job.jobid === 'string' && job.jobid ? job : undefined;
 }

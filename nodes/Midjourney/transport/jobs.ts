@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
-import { apiRequest, outlivingExecution, RequestAbortedError, type ApiContext, type BusyRetry } from './request';
-import { createSseDecoder, MalformedEventError } from './sse';
+import { apiRequest, networkErrorCode, outlivingExecution, type ApiContext, type BusyRetry } from './request';
+import { createSseDecoder } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
 
 export const V3 = '/v3/midjourney';
@@ -67,45 +67,61 @@ export async function submitJob(ctx: ApiContext, request: SubmitRequest): Promis
 
 export type StreamOutcome =
 	| { kind: 'final'; job: Job }
-	/** The stream ended or went silent before a final status; the job id is known, so the caller polls. */
+	/** An execute-once button answered its existing child job (JSON, not a stream) and it is still running. */
+	| { kind: 'existing'; job: Job }
+	/**
+	 * The stream ended before a final status while the job id is known: dropped, ended by an error
+	 * event, or its connection found dead. useapi.net leaves such a job stuck (SSE guide).
+	 */
 	| { kind: 'interrupted'; jobId: string; reason: string; lastJob?: Job }
 	/** The abort signal fired (time limit, or the user stopped the execution). */
 	| { kind: 'aborted'; jobId?: string }
-	/** The stream carried something unusable: the job id (if known) lets the caller cancel it. */
-	| { kind: 'broken'; jobId?: string; reason: string }
 	/** The stream ended before the job id was known: the job may exist, so it must not be submitted again. */
 	| { kind: 'lost'; reason: string };
 
-/** The request body with more fields, whether it is JSON or multipart/form-data. */
+/** The request body with more fields, whether it is JSON or multipart/form-data; the given body is left as it is. */
 export function withFields(
 	body: IDataObject | MultipartBody,
 	fields: Record<string, string | number | boolean>,
 ): IDataObject | MultipartBody {
 	if (!(body instanceof MultipartBody)) return { ...body, ...fields };
-	for (const [name, value] of Object.entries(fields)) body.field(name, value);
-	return body;
+	const copy = body.clone();
+	for (const [name, value] of Object.entries(fields)) copy.field(name, value);
+	return copy;
 }
 
-type SocketWithIdleTimeout = NodeJS.ReadableStream & {
-	setTimeout?: (ms: number, callback: () => void) => unknown;
+type ResponseStream = NodeJS.ReadableStream & {
+	/** The response's TCP socket (Node's IncomingMessage); typed here because node code may not import 'net'. */
+	socket?: { setKeepAlive?: (enable: boolean, initialDelayMs: number) => unknown };
 	destroy?: (error?: Error) => void;
 };
 
 /**
- * Submits a job with `stream: true` and follows its SSE events until a final status.
- * A silent connection (no event and no keep-alive for `stallMs`) is given up on, using the
- * socket's own idle timer. `onEvent` sees every event (progress reporting).
+ * How long a stream may be silent before TCP starts probing the peer. Silence itself is healthy
+ * (the API sends no keep-alives; a relax or video job can be quiet for minutes): only a peer that
+ * does not answer the kernel's probes ends the stream, the way TCP finds a dead connection.
+ */
+const DEAD_PEER_PROBE_AFTER_MS = 30_000;
+
+function interruptionReason(errorEvent: string | undefined, readError: unknown): string {
+	if (errorEvent) return `useapi.net ended the stream with an error event (${errorEvent})`;
+	const code = readError === undefined ? undefined : (networkErrorCode(readError) ?? 'read error');
+	if (code === 'ETIMEDOUT') return 'the connection was found dead (TCP keep-alive got no answer)';
+	if (code) return `the connection dropped (${code})`;
+	return 'the stream ended before a final status';
+}
+
+/**
+ * Submits a job with `stream: true` and follows its SSE events until a final status, however long
+ * the stream stays quiet. A payload that is not a valid event is skipped (the job is still good).
+ * `onEvent` sees every event (progress reporting).
  */
 export async function streamJob(
 	ctx: ApiContext,
-	request: SubmitRequest & { stallMs: number; onEvent?: (event: StreamEvent) => void },
+	request: SubmitRequest & { onEvent?: (event: StreamEvent) => void },
 ): Promise<StreamOutcome> {
-	const response = await postJob<SocketWithIdleTimeout>(ctx, request, true);
+	const response = await postJob<ResponseStream>(ctx, request, true);
 	const stream = response.body;
-
-	// Written by the event callback, so kept in one object (TypeScript does not track closure writes).
-	const seen: { jobId?: string; lastJob?: Job; errorEvent?: string; stalled: boolean } = { stalled: false };
-	const finalJob = () => (seen.lastJob && isFinal(seen.lastJob) ? seen.lastJob : undefined);
 
 	const isJson = (response.headers['content-type'] ?? '').includes('application/json');
 	if (isJson) {
@@ -113,26 +129,29 @@ export async function streamJob(
 		const chunks: Buffer[] = [];
 		for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
 		const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Job;
-		return isFinal(job) ? { kind: 'final', job } : { kind: 'interrupted', jobId: job.jobid, reason: 'json', lastJob: job };
+		return isFinal(job) ? { kind: 'final', job } : { kind: 'existing', job };
 	}
 
-	const decoder = createSseDecoder((event) => {
-		request.onEvent?.(event);
-		const job = (event as JobEvent).job;
-		if (event.event === 'initialized') seen.jobId = (event as InitializedEvent).jobId;
-		else if (event.event !== 'error' && job && typeof job === 'object') {
-			seen.lastJob = job;
-			seen.jobId = job.jobid ?? seen.jobId;
-		} else if (event.event === 'error') {
-			const { error, message } = event as { error?: unknown; message?: unknown };
-			seen.errorEvent = String(error ?? message ?? 'error event');
-		}
+	// Written by the event callback, so kept in one object (TypeScript does not track closure writes).
+	const seen: { jobId?: string; lastJob?: Job; errorEvent?: string; readError?: unknown } = {};
+	const finalJob = () => (seen.lastJob && isFinal(seen.lastJob) ? seen.lastJob : undefined);
+
+	const decoder = createSseDecoder({
+		onEvent(event) {
+			request.onEvent?.(event);
+			const job = (event as JobEvent).job;
+			if (event.event === 'initialized') seen.jobId = (event as InitializedEvent).jobId;
+			else if (event.event === 'error') {
+				const { error, message } = event as { error?: unknown; message?: unknown };
+				seen.errorEvent = String(error ?? message ?? 'error event');
+			} else if (job && typeof job === 'object') {
+				seen.lastJob = job;
+				seen.jobId = job.jobid ?? seen.jobId;
+			}
+		},
 	});
 
-	stream.setTimeout?.(request.stallMs, () => {
-		seen.stalled = true;
-		stream.destroy?.();
-	});
+	stream.socket?.setKeepAlive?.(true, DEAD_PEER_PROBE_AFTER_MS);
 	// n8n's request helper does not end a body it has already handed over when the signal fires.
 	const abortStream = () => stream.destroy?.();
 	request.abortSignal?.addEventListener('abort', abortStream, { once: true });
@@ -143,12 +162,9 @@ export async function streamJob(
 			if (finalJob() || seen.errorEvent) break;
 		}
 		if (!finalJob() && !seen.errorEvent) decoder.end();
-	} catch (error) {
-		if (error instanceof MalformedEventError) {
-			return { kind: 'broken', jobId: seen.jobId, reason: error.message };
-		}
-		if (request.abortSignal?.aborted) return { kind: 'aborted', jobId: seen.jobId };
-		// Any other read error is a dropped connection: handled below like an early end.
+	} catch (readError) {
+		// A read error is the connection ending early: handled below like any other early end.
+		seen.readError = readError ?? 'read error';
 	} finally {
 		request.abortSignal?.removeEventListener('abort', abortStream);
 		stream.destroy?.();
@@ -157,9 +173,7 @@ export async function streamJob(
 	const job = finalJob();
 	if (job) return { kind: 'final', job };
 	if (request.abortSignal?.aborted) return { kind: 'aborted', jobId: seen.jobId };
-	const reason = seen.errorEvent ? `error event: ${seen.errorEvent}` : seen.stalled ? 'stalled' : 'dropped';
+	const reason = interruptionReason(seen.errorEvent, seen.readError);
 	if (!seen.jobId) return { kind: 'lost', reason };
 	return { kind: 'interrupted', jobId: seen.jobId, reason, lastJob: seen.lastJob };
 }
-
-export { RequestAbortedError };

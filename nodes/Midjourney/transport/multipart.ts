@@ -11,9 +11,9 @@ export interface MultipartFile {
  * (n8n's request helpers treat FormData objects differently between 1.x and 2.x).
  */
 export class MultipartBody {
-	readonly boundary = `----n8nMidjourney${randomBytes(12).toString('hex')}`;
-
 	private readonly parts: Buffer[] = [];
+
+	constructor(readonly boundary = `----n8nMidjourney${randomBytes(12).toString('hex')}`) {}
 
 	field(name: string, value: string | number | boolean): this {
 		this.parts.push(
@@ -35,6 +35,13 @@ export class MultipartBody {
 			Buffer.from('\r\n'),
 		);
 		return this;
+	}
+
+	/** The same parts under the same boundary, to add fields without changing this body. */
+	clone(): MultipartBody {
+		const copy = new MultipartBody(this.boundary);
+		copy.parts.push(...this.parts);
+		return copy;
 	}
 
 	get contentType(): string {

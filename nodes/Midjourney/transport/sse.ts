@@ -1,13 +1,14 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage } from '../vendor/eventsource-parser';
 
 import type { StreamEvent } from './types';
 
-/** An SSE `data:` payload that is not the JSON the API documents. */
-export class MalformedEventError extends Error {
-	constructor(readonly data: string) {
-		super(`useapi.net sent a stream event that is not valid JSON: ${data.slice(0, 200)}`);
-		this.name = 'MalformedEventError';
-	}
+export interface SseHandlers {
+	onEvent: (event: StreamEvent) => void;
+	/**
+	 * A `data:` payload that is not the JSON event the API documents. The stream itself is still
+	 * good (the SSE guide: "catch JSON parse errors gracefully"), so it is reported, not thrown.
+	 */
+	onMalformed?: (data: string) => void;
 }
 
 export interface SseDecoder {
@@ -17,26 +18,31 @@ export interface SseDecoder {
 	end(): void;
 }
 
+function parseEvent(data: string): StreamEvent | undefined {
+	try {
+		const parsed = JSON.parse(data) as unknown;
+		if (typeof parsed === 'object' && parsed !== null && typeof (parsed as StreamEvent).event === 'string') {
+			return parsed as StreamEvent;
+		}
+	} catch {
+		// Not JSON: reported below like any other payload that is not an event.
+	}
+	return undefined;
+}
+
 /**
  * Turns the raw text/event-stream body of useapi.net into parsed events.
- * eventsource-parser handles CRLF/LF/CR line ends, comments (keep-alives) and multi-line data;
- * the TextDecoder in streaming mode keeps multi-byte characters (the 🔄 button) intact across chunks.
+ * eventsource-parser handles CRLF/LF/CR line ends, comments and multi-line data; the TextDecoder
+ * in streaming mode keeps multi-byte characters (the 🔄 button) intact across chunks.
  */
-export function createSseDecoder(onEvent: (event: StreamEvent) => void): SseDecoder {
+export function createSseDecoder(handlers: SseHandlers): SseDecoder {
 	const textDecoder = new TextDecoder('utf-8');
 	const parser = createParser({
 		onEvent(message: EventSourceMessage) {
 			if (message.data.trim() === '') return;
-			let parsed: unknown;
-			try {
-				parsed = JSON.parse(message.data);
-			} catch {
-				throw new MalformedEventError(message.data);
-			}
-			if (typeof parsed !== 'object' || parsed === null || typeof (parsed as StreamEvent).event !== 'string') {
-				throw new MalformedEventError(message.data);
-			}
-			onEvent(parsed as StreamEvent);
+			const event = parseEvent(message.data);
+			if (event) handlers.onEvent(event);
+			else handlers.onMalformed?.(message.data);
 		},
 	});
 	return {
