@@ -143,7 +143,8 @@ describe('Press Button', () => {
 			},
 			node('Imagine', 200, { resource: 'job', operation: 'imagine', prompt: 'a red fox', options: fast }),
 			node('Upscale', 400, { resource: 'job', operation: 'button', jobId: '={{ $json.jobid }}', button: ['U1'], options: fast }),
-			node('Download', 600, { resource: 'media', operation: 'download', cdnUrl: '={{ $json.response.imageUx[0].url }}' }),
+			// A U child has no imageUx (button page transcript); the upscaled cell is the grid's imageUx[0].
+			node('Download', 600, { resource: 'media', operation: 'download', cdnUrl: "={{ $('Imagine').item.json.response.imageUx[0].url }}" }),
 		];
 		const connections = {
 			Webhook: { main: [[{ node: 'Imagine', type: 'main', index: 0 }]] },

@@ -7,8 +7,14 @@ import { createHash } from 'crypto';
 import type { AccountSeed, ChannelSettings } from './types';
 
 export const DEFAULT_CHANNEL = '1100000000000000001';
+/** The default v2 account: another Discord account, since one account is configured in v2 or in v3, never both (v3 quick-start). */
+export const DEFAULT_V2_CHANNEL = '1100000000000000002';
+
+/** Which API an account is configured in. */
+export type AccountApi = 'v3' | 'v2';
 
 export interface Account {
+	api: AccountApi;
 	channel: string;
 	discord: string;
 	maxJobs: number;
@@ -91,6 +97,7 @@ export class AccountStore {
 		this.accounts.clear();
 		for (const seed of this.seeds) {
 			this.accounts.set(seed.channel, {
+				api: seed.api ?? 'v3',
 				channel: seed.channel,
 				discord: seed.discord ?? `emulator-discord-token-${seed.channel}`,
 				maxJobs: seed.maxJobs ?? 3,
@@ -103,22 +110,26 @@ export class AccountStore {
 		}
 	}
 
-	get(channel: string): Account | undefined {
+	/** The account configured for `channel` in that API (a v3 channel does not serve v2 requests, nor the reverse). */
+	get(channel: string, api: AccountApi = 'v3'): Account | undefined {
+		const account = this.accounts.get(channel);
+		return account?.api === api ? account : undefined;
+	}
+
+	/** The channel's account in whichever API it is configured (jobs keep their channel). */
+	any(channel: string): Account | undefined {
 		return this.accounts.get(channel);
 	}
 
-	list(): Account[] {
-		return [...this.accounts.values()];
-	}
-
-	count(): number {
-		return this.accounts.size;
+	list(api: AccountApi = 'v3'): Account[] {
+		return [...this.accounts.values()].filter((account) => account.api === api);
 	}
 
 	/** Creates or replaces a channel's configuration; settings and error state survive an update. */
-	upsert(config: Omit<Account, 'settings' | 'error'>): { created: boolean; account: Account } {
-		const existing = this.accounts.get(config.channel);
+	upsert(config: Omit<Account, 'settings' | 'error' | 'api'>): { created: boolean; account: Account } {
+		const existing = this.get(config.channel, 'v3');
 		const account: Account = {
+			api: 'v3',
 			...config,
 			error: existing?.error,
 			settings: existing?.settings ?? defaultSettings(),
@@ -127,8 +138,8 @@ export class AccountStore {
 		return { created: !existing, account };
 	}
 
-	delete(channel: string): boolean {
-		return this.accounts.delete(channel);
+	delete(channel: string, api: AccountApi = 'v3'): boolean {
+		return this.get(channel, api) !== undefined && this.accounts.delete(channel);
 	}
 
 	setError(channel: string, error: string | undefined): boolean {

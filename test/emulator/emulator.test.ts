@@ -3,6 +3,7 @@
  * marker. Plain fetch against a started emulator on a random port; nothing leaves the machine.
  */
 import { spawn } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
 import http from 'http';
 import { join } from 'path';
 import { crc32, inflateSync } from 'zlib';
@@ -11,6 +12,8 @@ import { startEmulator, type Emulator, type Job } from './index';
 
 const TOKEN = 'test-token';
 const CHANNEL = '1100000000000000001';
+/** The default v2 account: a different Discord account (one account is configured in v2 or v3, not both). */
+const V2_CHANNEL = '1100000000000000002';
 const V3 = '/v3/midjourney';
 
 let emu: Emulator;
@@ -97,13 +100,15 @@ interface SseResult {
 async function sse(
 	path: string,
 	body: Record<string, unknown>,
-	options: { timeoutMs?: number; stop?: (events: any[]) => boolean; base?: Emulator } = {},
+	options: { timeoutMs?: number; stop?: (events: any[]) => boolean; base?: Emulator; form?: FormData; streamDefault?: boolean } = {},
 ): Promise<SseResult> {
 	const controller = new AbortController();
+	// streamDefault: leave `stream` out, as the transcripts' requests do (it defaults to true).
+	const json = options.streamDefault ? body : { ...body, stream: true };
 	const response = await fetch(`${(options.base ?? emu).url}${path}`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ ...body, stream: true }),
+		headers: { authorization: `Bearer ${TOKEN}`, ...(options.form ? {} : { 'content-type': 'application/json' }) },
+		body: options.form ?? JSON.stringify(json),
 		signal: controller.signal,
 	});
 	const result: SseResult = {
@@ -186,6 +191,98 @@ function pngBlob(bytes = 200): Blob {
 	return new Blob([data], { type: 'image/png' });
 }
 
+// ---- the transcripts ---------------------------------------------------------------------------
+
+/**
+ * The SSE transcripts printed on the docs' pages, kept verbatim in ./transcripts/<page>.sse (the
+ * `data:` lines of /work/shared/api-docs/v3/<page>.md, which a fresh clone does not have).
+ */
+const DOCS_DIR = process.env.USEAPI_DOCS_DIR ?? '/work/shared/api-docs/v3';
+const transcriptLines = (page: string) => readFileSync(join(__dirname, 'transcripts', `${page}.sse`), 'utf8').split('\n').filter((line) => line.startsWith('data: '));
+const transcript = (page: string) => transcriptLines(page).map((line) => JSON.parse(line.slice(6)));
+
+/** Fields the API itself fills in; the rest of `response` is Discord's message, which the captures show in more or less detail. */
+const API_FIELDS = ['content', 'progress_percent', 'attachments', 'buttons', 'imageUx', 'videoUx', 'settings', 'executeOnce', 'children', 'seed', 'replyRef'];
+
+/** One line of a stream, without ids and times: event, status, which fields are present, the values that tell steps apart. */
+function shape(event: any): Record<string, unknown> {
+	if (event.event === 'initialized' || !event.job) return { event: event.event, keys: Object.keys(event).sort() };
+	const job = event.job;
+	const response = job.response;
+	return {
+		event: event.event,
+		status: job.status,
+		jobKeys: Object.keys(job).sort(),
+		verb: job.verb,
+		jobType: job.jobType,
+		requestKeys: Object.keys(job.request ?? {}).sort(),
+		responseFields: API_FIELDS.filter((field) => response && field in response),
+		progress: response?.progress_percent,
+		attachments: response?.attachments?.length,
+		buttons: response?.buttons,
+		imageUx: response?.imageUx?.length,
+		settings: response?.settings && Object.keys(response.settings).sort(),
+		waiting: typeof response?.content === 'string' && response.content.endsWith('(Waiting to start)'),
+		emptyContent: response?.content === '',
+	};
+}
+
+describe('streams match the transcripts on the docs pages, line for line', () => {
+	const REPLY = { replyUrl: 'http://127.0.0.1:9/hook', replyRef: '2025-10-24T18:11:24.573Z' };
+	const form = (fields: Record<string, string | Blob>) => {
+		const data = new FormData();
+		for (const [name, value] of Object.entries(fields)) data.append(name, value);
+		return data;
+	};
+	const expectTranscript = async (page: string, result: SseResult) => {
+		expect(result.endedBy).toBe('end');
+		expect(result.events.map(shape)).toEqual(transcript(page).map(shape));
+	};
+
+	(existsSync(DOCS_DIR) ? it : it.skip)('the copies in ./transcripts are the pages\' data lines, verbatim', () => {
+		for (const page of ['imagine', 'button', 'describe', 'blend', 'seed', 'settings', 'info', 'fast', 'relax', 'turbo', 'remix', 'variability']) {
+			const name = `post-midjourney-jobs-${page}`;
+			const lines = readFileSync(join(DOCS_DIR, `${name}.md`), 'utf8').split('\n').filter((line) => line.startsWith('data: '));
+			expect(transcriptLines(name)).toEqual(lines);
+		}
+	});
+
+	it('imagine: initialized, created, progress 0, 15, 38, 96, completed (no started)', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { ...REPLY, prompt: 'cat in the hat' }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-imagine', result);
+		expect(result.events.map((event) => event.event)).not.toContain('midjourney_started');
+	});
+
+	it('button U2: created, "Upscaling image #2 … (Waiting to start)", completed without imageUx', async () => {
+		const parent = await completed('imagine', { prompt: 'cat in the hat' });
+		const result = await sse(`${V3}/jobs/button`, { ...REPLY, button: 'U2', jobId: parent.jobid }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-button', result);
+		expect(result.events[2].job.response.content).toBe('Upscaling image #2 with **cat in the hat --v 7.0 --s 250** - <@9876543210123456789> (Waiting to start)');
+	});
+
+	it('describe (imageBlob): created, empty progress, completed', async () => {
+		const result = await sse(`${V3}/jobs/describe`, {}, { form: form({ ...REPLY, imageBlob: pngBlob() }) });
+		await expectTranscript('post-midjourney-jobs-describe', result);
+	});
+
+	it('blend (two blobs, Portrait): created, waiting, 35 … 87 %, completed', async () => {
+		const result = await sse(`${V3}/jobs/blend`, {}, { form: form({ ...REPLY, imageBlob_1: pngBlob(), imageBlob_2: pngBlob(), blendDimensions: 'Portrait' }) });
+		await expectTranscript('post-midjourney-jobs-blend', result);
+	});
+
+	it('seed: initialized, then completed with the seed in content only', async () => {
+		const parent = await completed('imagine', { prompt: 'cat in the hat' });
+		const result = await sse(`${V3}/jobs/seed`, { ...REPLY, jobId: parent.jobid }, { streamDefault: true });
+		await expectTranscript('post-midjourney-jobs-seed', result);
+		expect(result.events[1].job.response.content).toMatch(/\n\*\*seed\*\* \d+$/);
+	});
+
+	it.each(['settings', 'info', 'fast', 'relax', 'turbo', 'remix', 'variability'])('%s: created, empty progress, completed with settings', async (verb) => {
+		const result = await sse(`${V3}/jobs/${verb}`, { ...REPLY }, { streamDefault: true });
+		await expectTranscript(`post-midjourney-jobs-${verb}`, result);
+	});
+});
+
 // ---- auth -------------------------------------------------------------------------------------
 
 describe('authorization', () => {
@@ -223,15 +320,15 @@ describe('authorization', () => {
 // ---- imagine: SSE and polling ------------------------------------------------------------------
 
 describe('imagine', () => {
-	it('streams initialized, created, started, progress… and completed, then ends the response', async () => {
+	it('streams initialized, created, progress… and completed, then ends the response', async () => {
 		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'a cat in a hat' });
 		expect(result.status).toBe(200);
 		expect(result.contentType).toMatch(/^text\/event-stream/);
 		expect(result.endedBy).toBe('end');
 		const names = result.events.map((event) => event.event);
 		expect(names[0]).toBe('initialized');
-		expect(names.slice(1, 3)).toEqual(['midjourney_created', 'midjourney_started']);
-		expect(names.filter((name) => name === 'midjourney_progress').length).toBeGreaterThanOrEqual(2);
+		expect(names.slice(1, 3)).toEqual(['midjourney_created', 'midjourney_progress']);
+		expect(names).not.toContain('midjourney_started');
 		expect(names[names.length - 1]).toBe('midjourney_completed');
 
 		const [initialized] = result.events;
@@ -255,12 +352,12 @@ describe('imagine', () => {
 			expect(ux.url).toMatch(new RegExp(`^https://cdn\\.midjourney\\.com/[0-9a-f-]{36}/0_${i}\\.png$`));
 		}
 		expect(response.attachments?.[0]).toMatchObject({ width: 2048, height: 2048, content_type: 'image/png' });
-		expect(response.progress_percent).toBe(100);
+		expect(response.progress_percent).toBeUndefined();
 		expect(response.content).toBe('**a cat in a hat --v 7.0 --s 250** - <@9876543210123456789> (fast)');
 		const labels = (response.components as any[]).flatMap((row) => row.components.map((button: any) => button.label ?? button.emoji?.name));
 		expect(labels).toEqual(expect.arrayContaining(['U1', 'V4', '🔄']));
-		expect(response.executeOnce).toEqual({});
-		expect(response.children).toEqual({});
+		expect(response.executeOnce).toBeUndefined();
+		expect(response.children).toBeUndefined();
 	});
 
 	it('sends no keep-alive comments unless keepAliveMs asks for them', async () => {
@@ -290,7 +387,9 @@ describe('imagine', () => {
 		});
 		expect(done.status).toBe('completed');
 		expect(done.updated).toBeDefined();
-		expect(done.response?.replyRef).toBe('ref-1');
+		// The transcripts show replyRef in `request` only (the parameter text's `response.replyRef` is not in any of them).
+		expect(done.request?.replyRef).toBe('ref-1');
+		expect(done.response?.replyRef).toBeUndefined();
 		expect(seen.has('progress') || seen.has('started')).toBe(true);
 		expect(emu.submissions()).toBe(1);
 		expect(emu.jobsCreated()).toBe(1);
@@ -506,7 +605,8 @@ describe('button', () => {
 			'Custom Zoom', '⬅️', '➡️', '⬆️', '⬇️', 'Animate (High motion)', 'Animate (Low motion)',
 		]);
 		expect(u2.response?.content).toBe('**chain --v 7.0 --s 250** - Image #2 <@9876543210123456789>');
-		expect(u2.response?.imageUx).toHaveLength(1);
+		expect(u2.response?.imageUx).toBeUndefined();
+		expect(u2.response?.attachments).toHaveLength(1);
 		const zoom = await completed('button', { jobId: u2.jobid, button: 'Zoom Out 2x' });
 		expect(zoom.response?.buttons).toContain('V1');
 		const animated = await completed('button', { jobId: u2.jobid, button: 'Animate (High motion)' });
@@ -595,6 +695,11 @@ describe('blend', () => {
 		const post = (body: Record<string, unknown>) => call('POST', `${V3}/jobs/blend`, { stream: false, ...body });
 		expect(await post({ imageUrl_1: 'https://e.com/1.png' })).toMatchObject({ status: 400, json: { error: 'At least 2 images are required for blend' } });
 		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', imageUrl_6: 'https://e.com/6.png' })).status).toBe(400);
+		// Slots 1 and 2 are the required ones (blend page); 3–5 are optional.
+		expect(await post({ imageUrl_2: 'https://e.com/2.png', imageUrl_3: 'https://e.com/3.png' })).toMatchObject({ status: 400, json: { error: 'imageUrl_1 or imageBlob_1 is required' } });
+		expect(await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_5: 'https://e.com/5.png' })).toMatchObject({ status: 400, json: { error: 'imageUrl_2 or imageBlob_2 is required' } });
+		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageBlob_2: 'x', imageUrl_3: 'https://e.com/3.png' })).status).toBe(400);
+		expect((await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', imageUrl_4: 'https://e.com/4.png' })).status).toBe(201);
 		expect(
 			(await post({ imageUrl_1: 'https://e.com/1.png', imageUrl_2: 'https://e.com/2.png', blendDimensions: 'Round' })).json.error,
 		).toBe('Parameter blendDimensions must be one of: Portrait, Square, Landscape');
@@ -628,8 +733,8 @@ describe('seed', () => {
 		expect(first.json).toMatchObject({ verb: 'seed', status: 'created', request: { jobId: parent.jobid } });
 		expect(first.json.jobType).toBeUndefined();
 		const done = await waitForJob(first.json.jobid);
-		expect(typeof done.response?.seed).toBe('number');
-		expect(done.response?.content).toMatch(new RegExp(`^\\*\\*seeded cat --v 7\\.0 --s 250\\*\\*\\n\\*\\*Job ID\\*\\*: [0-9a-f-]+\\n\\*\\*seed\\*\\* ${done.response?.seed}$`));
+		expect(done.response?.seed).toBeUndefined();
+		expect(done.response?.content).toMatch(/^\*\*seeded cat --v 7\.0 --s 250\*\*\n\*\*Job ID\*\*: [0-9a-f-]+\n\*\*seed\*\* \d+$/);
 		expect(done.response?.attachments).toHaveLength(4);
 		const second = await call<Job>('POST', `${V3}/jobs/seed`, { jobId: parent.jobid, stream: false });
 		expect(second.status).toBe(200);
@@ -637,10 +742,10 @@ describe('seed', () => {
 		expect((await call<Job>('GET', jobPath(parent.jobid))).json.response?.executeOnce).toEqual({ seed: first.json.jobid });
 	});
 
-	it('streams created then completed, and refuses running, video and unknown parents', async () => {
+	it('streams only completed after initialized, and refuses running, video and unknown parents', async () => {
 		const parent = await completed('imagine', { prompt: 'seed stream' });
 		const result = await sse(`${V3}/jobs/seed`, { jobId: parent.jobid });
-		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_completed']);
+		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_completed']);
 		const running = await create('imagine', { prompt: 'still running --emu-ms=2000' });
 		expect(await call('POST', `${V3}/jobs/seed`, { jobId: running.jobid, stream: false })).toMatchObject({
 			status: 400,
@@ -786,7 +891,7 @@ describe('replyUrl callbacks', () => {
 	};
 
 	it('posts every status change with replyLevel all (the default), in order', async () => {
-		expect(await statusesFor(undefined)).toEqual(['created', 'started', 'progress', 'progress', 'progress', 'completed']);
+		expect(await statusesFor(undefined)).toEqual(['created', 'progress', 'progress', 'progress', 'progress', 'completed']);
 		expect(emu.callbacks.map((entry) => entry.status)).toEqual([200, 200, 200, 200, 200, 200]);
 		expect(emu.callbacks[0]).toMatchObject({ url: receiver.url, body: { status: 'created', request: { replyUrl: receiver.url } } });
 	});
@@ -851,6 +956,18 @@ describe('prompt markers', () => {
 		expect(result.events.map((event) => event.event)).toEqual(['initialized', 'midjourney_created', 'midjourney_completed']);
 		expect(result.comments).toBe(0);
 		expect(emu.getJob(result.events[0].jobId)?.status).toBe('completed');
+	});
+
+	it('--emu-captcha: the job fails with 596 and the channel answers 596 until reset (captcha-solver page)', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'captcha --emu-captcha' });
+		const last = result.events[result.events.length - 1];
+		expect(last).toMatchObject({ event: 'midjourney_failed', job: { status: 'failed', code: 596, error: 'CAPTCHA detected' } });
+		expect((await call('GET', `${V3}/accounts/${CHANNEL}`)).json.error).toBe('CAPTCHA detected');
+		const blocked = await call('POST', `${V3}/jobs/imagine`, { prompt: 'next', stream: false });
+		expect(blocked.status).toBe(596);
+		expect((await call('GET', `${V3}/jobs`)).json.total).toBe(0);
+		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		expect((await call('POST', `${V3}/jobs/imagine`, { prompt: 'next', stream: false })).status).toBe(201);
 	});
 
 	it('markers work in replyRef for verbs without a prompt', async () => {
@@ -1076,9 +1193,9 @@ describe('v2', () => {
 		try {
 			const { status, json } = await call('POST', '/v2/jobs/imagine', { prompt: 'Steampunk cat', replyUrl: receiver.url, replyRef: 'r1' });
 			expect(status).toBe(200);
-			expect(json).toMatchObject({ verb: 'imagine', status: 'started', prompt: 'Steampunk cat', channel: CHANNEL, maxJobs: 3, replyRef: 'r1', code: 200 });
+			expect(json).toMatchObject({ verb: 'imagine', status: 'started', prompt: 'Steampunk cat', channel: V2_CHANNEL, maxJobs: 3, replyRef: 'r1', code: 200 });
 			expect(json.content).toMatch(/\(Waiting to start\)$/);
-			expect(json.discord).toBe('emu...001');
+			expect(json.discord).toBe('emu...002');
 			const done = await v2done(json.jobid);
 			expect(done).toMatchObject({ status: 'completed', code: 200, buttons: ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'] });
 			expect(done.attachments).toHaveLength(1);
@@ -1097,7 +1214,7 @@ describe('v2', () => {
 		expect(moderated).toMatchObject({ status: 422, json: { status: 'moderated', code: 422, error: 'Banned prompt detected' } });
 		await call('POST', '/v2/jobs/imagine', { prompt: 'long --emu-ms=2000' });
 		const busy = await call('POST', '/v2/jobs/imagine', { prompt: 'x', maxJobs: 1 });
-		expect(busy).toMatchObject({ status: 429, json: { code: 429, error: `Account ${CHANNEL} is busy executing 1 jobs` } });
+		expect(busy).toMatchObject({ status: 429, json: { code: 429, error: `Account ${V2_CHANNEL} is busy executing 1 jobs` } });
 		expect(busy.json.executingJobs).toHaveLength(1);
 		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-504' })).json).toMatchObject({ status: 'failed', code: 504 });
 		const captcha = await call('POST', '/v2/jobs/imagine', { prompt: 'x --emu-596' });
@@ -1105,7 +1222,9 @@ describe('v2', () => {
 		const blocked = await call('POST', '/v2/jobs/imagine', { prompt: 'x' });
 		expect(blocked.status).toBe(596);
 		expect(blocked.json.error).toMatch(/pending moderation message/);
-		expect((await call('POST', `${V3}/accounts/reset/${CHANNEL}`)).status).toBe(204);
+		// v2 accounts are reset through v2's own account endpoints (not among the pages): the emulator's control call.
+		expect((await call('POST', `${V3}/accounts/reset/${V2_CHANNEL}`)).status).toBe(404);
+		emu.setChannelError(V2_CHANNEL, null);
 		emu.faults.status596Next = 1;
 		expect((await call('POST', '/v2/jobs/imagine', { prompt: 'x' })).json).toMatchObject({ status: 'failed', code: 596 });
 		expect(emu.faults.status596Next).toBe(0);
@@ -1118,7 +1237,7 @@ describe('v2', () => {
 		await v2done(parent.jobid);
 		const { status, json } = await call('POST', '/v2/jobs/seed_async', { jobid: parent.jobid });
 		expect(status).toBe(200);
-		expect(json).toMatchObject({ verb: 'seed_async', status: 'started', parentJobId: parent.jobid, channel: CHANNEL, code: 200 });
+		expect(json).toMatchObject({ verb: 'seed_async', status: 'started', parentJobId: parent.jobid, channel: V2_CHANNEL, code: 200 });
 		const done = await v2done(json.jobid);
 		expect(done.seed).toMatchObject({ value: expect.any(Number) });
 		expect(done.seed.attachments).toHaveLength(4);
@@ -1127,6 +1246,20 @@ describe('v2', () => {
 		expect(again.json).toMatchObject({ jobid: parent.jobid, verb: 'imagine', status: 'completed', seed: { value: done.seed.value } });
 		expect(await call('POST', '/v2/jobs/seed_async', {})).toMatchObject({ status: 400, json: { error: 'jobid is missing', code: 400 } });
 		expect(await call('POST', '/v2/jobs/seed_async', { jobid: 'nope' })).toMatchObject({ status: 404, json: { error: 'Unable to locate parent job nope', code: 404 } });
+	});
+
+	it('keeps v2 and v3 accounts apart: neither API serves the other\'s channel; POST accounts answers 409 for a v2 one', async () => {
+		expect((await call('GET', `${V3}/accounts`)).json).not.toHaveProperty(V2_CHANNEL);
+		expect((await call('GET', `${V3}/accounts/${V2_CHANNEL}`)).status).toBe(404);
+		expect(await call('POST', `${V3}/jobs/imagine`, { prompt: 'x', stream: false, channel: V2_CHANNEL })).toMatchObject({ status: 400 });
+		expect(await call('POST', '/v2/jobs/imagine', { prompt: 'x', channel: CHANNEL })).toMatchObject({ status: 400, json: { error: `Channel ${CHANNEL} is not configured` } });
+		const v2job = (await call('POST', '/v2/jobs/imagine', { prompt: 'v2 only --emu-ms=2000' })).json;
+		expect(v2job.channel).toBe(V2_CHANNEL);
+		const listed = (await call('GET', `${V3}/jobs`)).json;
+		expect(listed.total).toBe(0);
+		expect(listed.channels).not.toHaveProperty(V2_CHANNEL);
+		const discord = `${Buffer.from(V2_CHANNEL).toString('base64')}.x.y`;
+		expect(await call('POST', `${V3}/accounts`, { discord })).toMatchObject({ status: 409, json: { error: expect.stringMatching(/v2 and v3 APIs are incompatible/) } });
 	});
 
 	it('GET jobs/?jobid=: 400 without jobid, 404 unknown, 410 expired, and the GET faults', async () => {

@@ -7,7 +7,7 @@ import http from 'http';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Socket } from 'net';
 
-import { AccountStore, DEFAULT_CHANNEL } from './accounts';
+import { AccountStore, DEFAULT_CHANNEL, DEFAULT_V2_CHANNEL } from './accounts';
 import type { App, RequestContext, ResolvedOptions } from './app';
 import { CallbackSender } from './callbacks';
 import { BodyTooLargeError, headerRecord, mediaTypeOf, parseBody, readBody, sendEmpty, sendJson } from './http-util';
@@ -37,7 +37,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const callbacks: DeliveredCallback[] = [];
 	const faults: Faults = {};
 	const accounts = new AccountStore(
-		options.accounts ?? [{ channel: DEFAULT_CHANNEL, maxJobs: 3, maxImageJobs: 3, maxVideoJobs: 3 }],
+		options.accounts ?? [
+			{ channel: DEFAULT_CHANNEL, maxJobs: 3, maxImageJobs: 3, maxVideoJobs: 3 },
+			{ channel: DEFAULT_V2_CHANNEL, api: 'v2', maxJobs: 3 },
+		],
 	);
 	const sender = new CallbackSender(callbacks, resolved.callbackTimeoutMs);
 	const engine = new JobEngine(resolved, accounts, sender);
@@ -167,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (method === 'POST' && route === 'channel-error') {
 			const channel = typeof body.channel === 'string' ? body.channel : '';
 			const error = typeof body.error === 'string' ? body.error : null;
-			if (!accounts.get(channel)) return sendJson(res, 404, { error: `Channel ${channel} is not configured` });
+			if (!accounts.any(channel)) return sendJson(res, 404, { error: `Channel ${channel} is not configured` });
 			emulator.setChannelError(channel, error);
 			return sendEmpty(res, 204);
 		}

@@ -36,6 +36,9 @@ import {
 import { isoTime } from './http-util';
 import type { ChannelSettings, Job, JobStatus, JobType, ReplyLevel } from './types';
 
+/** The account's error text after a CAPTCHA (the page says it explains that a CAPTCHA was detected; its wording is not shown). */
+export const CAPTCHA_ERROR = 'CAPTCHA detected';
+
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated'];
 export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
 
@@ -62,6 +65,8 @@ export interface Markers {
 	errorEvent: boolean;
 	/** The server ends the stream cleanly without a final event. */
 	close: boolean;
+	/** Midjourney shows a CAPTCHA: the job fails with 596 and its channel is locked (captcha-solver page). */
+	captcha: boolean;
 	/** The connection is destroyed right after `initialized`, before any job event. */
 	dropAfterInitialized: boolean;
 	/** A healthy stream that writes nothing between `created` and the final event. */
@@ -83,6 +88,7 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		malformed: /--emu-malformed\b/.test(text),
 		errorEvent: /--emu-error-event\b/.test(text),
 		close: /--emu-close\b/.test(text),
+		captcha: /--emu-captcha\b/.test(text),
 		quiet: /--emu-quiet\b/.test(text),
 	};
 }
@@ -229,7 +235,7 @@ export class JobEngine {
 
 	create(init: JobInit): JobRecord {
 		const now = Date.now();
-		const account = this.accounts.get(init.channel);
+		const account = this.accounts.any(init.channel);
 		const job: JobRecord = {
 			api: init.api,
 			jobid: this.newJobId(now, init.jobType, init.channel),
@@ -286,13 +292,26 @@ export class JobEngine {
 
 	// ---- lifecycle ------------------------------------------------------------------------------
 
-	private later(job: JobRecord, fraction: number, step: () => void): void {
-		const timer = setTimeout(() => {
-			job.timers.delete(timer);
-			step();
-		}, Math.round(job.durationMs * fraction));
-		timer.unref?.();
-		job.timers.add(timer);
+	/**
+	 * Runs the steps at their fractions of the job's duration, one after another: each timer is set
+	 * when the previous step ran, so a busy event loop delays steps but never reorders them (Node
+	 * runs due timers per duration list, not strictly in expiry order).
+	 */
+	private plan(job: JobRecord, steps: Array<[number, () => void]>): void {
+		const ordered = [...steps].sort((a, b) => a[0] - b[0]);
+		const run = (index: number, previous: number) => {
+			if (index >= ordered.length) return;
+			const [at, step] = ordered[index];
+			const timer = setTimeout(() => {
+				job.timers.delete(timer);
+				step();
+				// A step may have ended the job, or its stream may have been cut (stuck): nothing follows then.
+				if (!isFinal(job.status) && !job.stuck) run(index + 1, at);
+			}, Math.round(job.durationMs * (at - previous)));
+			timer.unref?.();
+			job.timers.add(timer);
+		};
+		run(0, 0);
 	}
 
 	private clearTimers(job: JobRecord): void {
@@ -300,29 +319,58 @@ export class JobEngine {
 		job.timers.clear();
 	}
 
+	/**
+	 * The progress steps of a job, as the transcripts show them: [fraction of the duration, what the
+	 * step says]. A number is a `progress_percent`; 'waiting' is Midjourney's "(Waiting to start)"
+	 * message (no percent); 'empty' is the empty message of describe and the settings commands.
+	 */
+	private progressSteps(job: JobRecord): Array<[number, number | 'waiting' | 'empty']> {
+		switch (job.kind) {
+			case 'grid':
+			case 'videoGrid':
+				// blend page: "(Waiting to start)", then 35 … 87 %; imagine page: 0, 15, 38, 96 %.
+				if (job.verb === 'blend') return [[0.1, 'waiting'], [0.2, 35], [0.3, 39], [0.45, 47], [0.6, 59], [0.7, 71], [0.85, 87]];
+				return [[0.2, 0], [0.4, 15], [0.6, 38], [0.8, 96]];
+			case 'upscale':
+			case 'upscaled':
+			case 'videoSingle':
+				// button page (U2): one "Upscaling image #2 with … (Waiting to start)" step.
+				return [[0.5, 'waiting']];
+			case 'seed':
+				// seed page: created, then completed (v2 seed_async posts a progress update).
+				return job.api === 'v2' ? [[0.5, 'empty']] : [];
+			default:
+				// describe and the settings commands: one progress event with empty content.
+				return [[0.5, 'empty']];
+		}
+	}
+
 	/** Spreads the status changes over the job's duration; markers bend the path to failed/moderated. */
 	private schedule(job: JobRecord): void {
 		const { markers } = job;
-		const media = ['grid', 'upscale', 'upscaled', 'videoGrid', 'videoSingle'].includes(job.kind);
+		// The transcripts' `midjourney_created` event already carries `updated` (the 201 answer does not):
+		// the job is announced a moment after it is created.
+		const steps: Array<[number, () => void]> = [];
+		if (job.status === 'created') steps.push([0.02, () => this.announce(job)]);
 		if (markers.moderated) {
-			this.later(job, 0.3, () => this.moderate(job));
-			return;
-		}
-		if (media) {
-			if (job.status === 'created') this.later(job, 0.15, () => this.start(job));
-			// Grids report percentages; upscales only say they are working (button page transcript).
-			const steps: Array<[number, number | undefined]> =
-				job.kind === 'grid' || job.kind === 'videoGrid' ? [[0.35, 15], [0.6, 54], [0.8, 96]] : [[0.5, undefined]];
-			for (const [at, percent] of steps) {
+			steps.push([0.3, () => this.moderate(job)]);
+		} else if (markers.captcha) {
+			steps.push([0.3, () => this.captcha(job)]);
+		} else {
+			for (const [at, step] of this.progressSteps(job)) {
 				if (markers.fail && at > 0.5) break;
-				this.later(job, at, () => this.progress(job, percent));
+				steps.push([at, () => this.progress(job, step)]);
 			}
-		} else if (job.kind !== 'seed' || job.api === 'v2') {
-			// describe and the settings commands: one progress event with empty content, as transcribed.
-			this.later(job, 0.5, () => this.progress(job, undefined));
+			steps.push(markers.fail ? [0.6, () => this.fail(job)] : [1, () => this.complete(job)]);
 		}
-		if (markers.fail) this.later(job, media ? 0.6 : 0.8, () => this.fail(job));
-		else this.later(job, 1, () => this.complete(job));
+		this.plan(job, steps);
+	}
+
+	/** The created job is on its way to Midjourney: `updated` appears and streams send `midjourney_created`. */
+	private announce(job: JobRecord): void {
+		if (job.status !== 'created' || job.updated !== undefined) return;
+		job.updated = Date.now();
+		for (const listener of [...job.listeners]) listener(job);
 	}
 
 	private transition(job: JobRecord, status: JobStatus, mutate: () => void): void {
@@ -330,7 +378,6 @@ export class JobEngine {
 		job.status = status;
 		job.updated = Date.now();
 		mutate();
-		if (job.replyRef && job.response) job.response.replyRef = job.replyRef;
 		if (isFinal(status)) {
 			this.clearTimers(job);
 			job.stuck = false;
@@ -358,28 +405,30 @@ export class JobEngine {
 		return `**${prompt}${params ? ` ${params}` : ''}**`;
 	}
 
+	/** v2 jobs are answered once started: "(Waiting to start)". */
 	private startedResponse(job: JobRecord): Record<string, unknown> {
 		return { ...this.baseMessage(job, 20), content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)` };
 	}
 
-	private start(job: JobRecord): void {
-		this.transition(job, 'started', () => {
-			job.response = this.startedResponse(job);
-		});
-	}
-
-	private progress(job: JobRecord, percent: number | undefined): void {
+	private progress(job: JobRecord, step: number | 'waiting' | 'empty'): void {
 		this.transition(job, 'progress', () => {
 			const response = this.baseMessage(job, 20);
-			if (job.kind === 'describe' || job.kind === 'command' || job.kind === 'seed') {
-				Object.assign(response, { content: '', components: [], embeds: [], attachments: [] });
-			} else if (percent === undefined) {
-				const what = job.kind === 'videoSingle' ? 'video' : 'image';
-				response.content = `Upscaling ${what} #${job.index ?? 1} with ${this.promptLine(job)} - <@${USER_ID}> (${speedLabel(job.settings)})`;
+			if (step === 'empty') {
+				// describe page: content and components only; settings pages: the full (ephemeral) message.
+				Object.assign(response, job.kind === 'describe' ? { content: '', components: [] } : { flags: 192, content: '', components: [], embeds: [], attachments: [] });
+			} else if (step === 'waiting') {
+				if (job.kind === 'grid' || job.kind === 'videoGrid') {
+					Object.assign(response, { content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`, attachments: [] });
+				} else {
+					const what = job.kind === 'videoSingle' ? 'video' : 'image';
+					response.content = `Upscaling ${what} #${job.index ?? 1} with ${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`;
+				}
 			} else {
-				response.content = `${this.promptLine(job)} - <@${USER_ID}> (${percent}%) (${speedLabel(job.settings)})`;
-				response.progress_percent = percent;
-				if (percent >= 38) {
+				response.content = `${this.promptLine(job)} - <@${USER_ID}> (${step}%) (${speedLabel(job.settings)})`;
+				response.progress_percent = step;
+				// The preview grid appears from 38 % (imagine page) / 39 % (blend page, which lists `attachments: []` before).
+				const preview = job.verb === 'blend' ? step >= 39 : step >= 38;
+				if (preview) {
 					response.attachments = [
 						discordAttachment({
 							channel: job.channel,
@@ -390,7 +439,7 @@ export class JobEngine {
 							contentType: 'image/webp',
 						}),
 					];
-				}
+				} else if (job.verb === 'blend') response.attachments = [];
 			}
 			job.response = response;
 		});
@@ -410,6 +459,16 @@ export class JobEngine {
 			job.errorDetails = errorDetails;
 			job.code = code;
 		});
+	}
+
+	/**
+	 * captcha-solver page: "The generation that triggered the CAPTCHA fails with a `596` error. The
+	 * Midjourney account is locked and updated with an error message explaining that a CAPTCHA was
+	 * detected. All subsequent API calls for this account will return `596`" until reset.
+	 */
+	captcha(job: JobRecord): void {
+		this.accounts.setError(job.channel, CAPTCHA_ERROR);
+		this.fail(job, CAPTCHA_ERROR, 'Midjourney asked to solve a CAPTCHA; the account is locked until it is solved or reset (POST accounts/reset/{channel}).', 596);
 	}
 
 	moderate(job: JobRecord): void {
@@ -469,7 +528,6 @@ export class JobEngine {
 					],
 					buttons: [...GRID_BUTTONS],
 					imageUx: imageUx(job.uuid, 4),
-					progress_percent: 100,
 				};
 			case 'upscale':
 			case 'upscaled': {
@@ -481,9 +539,8 @@ export class JobEngine {
 					attachments: [
 						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 1024, height: 1024, size: imageSize, contentType: 'image/png' }),
 					],
+					// No imageUx: the button page's U2 transcript shows content, attachments and buttons only.
 					buttons: [...buttons],
-					imageUx: imageUx(job.uuid, 1),
-					progress_percent: 100,
 				};
 			}
 			case 'videoGrid':
@@ -496,7 +553,6 @@ export class JobEngine {
 					],
 					buttons: [...VIDEO_GRID_BUTTONS],
 					videoUx: videoUx(job.uuid, 4),
-					progress_percent: 100,
 				};
 			case 'videoSingle':
 				return {
@@ -508,7 +564,6 @@ export class JobEngine {
 					],
 					buttons: [...VIDEO_SINGLE_BUTTONS],
 					videoUx: videoUx(job.uuid, 1),
-					progress_percent: 100,
 				};
 			case 'describe': {
 				const prompts = describePrompts(job.describeSource ?? job.jobid);
@@ -546,13 +601,14 @@ export class JobEngine {
 			job.v2.seed = { value: seed, content, attachments };
 			parent.v2.seed = job.v2.seed;
 		}
-		// `seed` as a number: the seed page's examples read `result.response.seed`.
-		return { ...this.baseMessage(job, 0), content, attachments, seed };
+		// The seed is in `content` only ("**seed** 3937070146"), as the seed page's transcript shows; the
+		// job model has no `response.seed` (the page's example code reads one, its transcript has none).
+		return { ...this.baseMessage(job, 0), content, attachments };
 	}
 
 	private commandResponse(job: JobRecord): Record<string, unknown> {
 		// Toggles act on the channel's live settings (kept per channel, so they toggle); a deleted channel keeps the snapshot.
-		const settings = this.accounts.get(job.channel)?.settings ?? job.settings;
+		const settings = this.accounts.any(job.channel)?.settings ?? job.settings;
 		const message = { ...this.baseMessage(job, 20), flags: 64, embeds: [] as unknown[], components: [] as unknown[], attachments: [] };
 		const speed = () => ({ relax: settings.relax, fast: settings.fast, turbo: settings.turbo });
 		const setSpeed = (mode: 'fast' | 'relax' | 'turbo') => {
@@ -616,10 +672,9 @@ export class JobEngine {
 		};
 		if (job.response) {
 			const response = clone(job.response);
-			if (job.status === 'completed' && Array.isArray(response.buttons)) {
-				response.executeOnce = { ...job.executeOnce };
-				response.children = { ...job.children };
-			}
+			// Tracked once children exist (the imagine transcript's completed job, with none, shows neither).
+			if (job.status === 'completed' && Object.keys(job.executeOnce).length) response.executeOnce = { ...job.executeOnce };
+			if (job.status === 'completed' && Object.keys(job.children).length) response.children = { ...job.children };
 			out.response = response;
 		}
 		if (job.error !== undefined) out.error = job.error;

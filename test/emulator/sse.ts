@@ -23,6 +23,7 @@ export class SseStream {
 	private stalled = false;
 	private faultApplied = false;
 	private malformedSent = false;
+	private createdSent = false;
 
 	constructor(
 		private readonly res: ServerResponse,
@@ -56,7 +57,7 @@ export class SseStream {
 			}, this.keepAliveMs);
 			this.keepAlive.unref?.();
 		}
-		// The job already exists (created): send its current state first.
+		// Send the job's current state if it is already past its creation.
 		this.onJobChange();
 	}
 
@@ -79,8 +80,15 @@ export class SseStream {
 			this.res.end();
 			return;
 		}
-		// --emu-quiet: a healthy but silent stream; nothing between `created` and the final event.
-		if (markers.quiet && job.status !== 'created') return;
+		if (job.status === 'created') {
+			// `midjourney_created` comes once the job is announced (it carries `updated`, as transcribed);
+			// the seed page's stream has no created event at all.
+			if (job.updated === undefined || job.kind === 'seed' || this.createdSent) return;
+			this.createdSent = true;
+		} else if (markers.quiet) {
+			// --emu-quiet: a healthy but silent stream; nothing between `created` and the final event.
+			return;
+		}
 		this.write(this.event());
 		// Stream faults fire at the first event after `created`.
 		if (!this.faultApplied && job.status !== 'created') {

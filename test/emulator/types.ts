@@ -24,6 +24,11 @@ export interface ChannelSettings {
 
 export interface AccountSeed {
 	channel: string;
+	/**
+	 * The API the account is configured in, default 'v3'. One Discord account is configured in v2 or
+	 * v3, never both (v3 quick-start); a v3 channel does not serve v2 requests and vice versa.
+	 */
+	api?: 'v3' | 'v2';
 	/** Discord token of the account; only its first and last 3 characters are ever shown. */
 	discord?: string;
 	maxJobs?: number;

@@ -53,7 +53,7 @@ function postFaults(app: App, ctx: RequestContext): boolean {
 		return true;
 	}
 	if (takeFault(app.faults, 'status429Next')) {
-		const account = app.accounts.list()[0];
+		const account = app.accounts.list('v2')[0];
 		v2Error(ctx, 429, `Account ${account?.channel ?? ''} is busy executing ${account?.maxJobs ?? 3} jobs`, { executingJobs: [] });
 		return true;
 	}
@@ -87,12 +87,12 @@ function imagine(app: App, ctx: RequestContext): void {
 
 	// Channel: the named one, else the least busy healthy one with room under maxJobs.
 	const requested = str(params, 'channel') || undefined;
-	const configured = app.accounts.list();
+	const configured = app.accounts.list('v2');
 	if (configured.length === 0) return v2Error(ctx, 400, 'channel is missing');
 	const room = (account: Account) => app.engine.load(account.channel).total < (maxJobsParam ?? account.maxJobs);
 	let account: Account | undefined;
 	if (requested) {
-		account = app.accounts.get(requested);
+		account = app.accounts.get(requested, 'v2');
 		if (!account) return v2Error(ctx, 400, `Channel ${requested} is not configured`);
 		if (account.error) return pendingModeration(app, ctx, force596);
 	} else {
@@ -171,7 +171,7 @@ function seedAsync(app: App, ctx: RequestContext): void {
 		app.countSubmission();
 		return sendJson(ctx.res, 200, app.engine.renderV2(running));
 	}
-	const account = app.accounts.get(parent.channel);
+	const account = app.accounts.get(parent.channel, 'v2');
 	if (!account) return v2Error(ctx, 400, 'channel is missing');
 	if (account.error) return pendingModeration(app, ctx, force596);
 	const markers = parseMarkers(replyRef);

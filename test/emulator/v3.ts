@@ -71,7 +71,7 @@ export function handleV3(app: App, ctx: RequestContext, method: string, path: st
 		// The endpoint is accounts/reset/{channel}; the 596 text links "accounts/{channel}/reset": both work.
 		if (method === 'POST' && parts.length === 3 && (second === 'reset' || third === 'reset')) {
 			const channel = second === 'reset' ? third : second;
-			sendEmpty(ctx.res, app.accounts.setError(channel, undefined) ? 204 : 404);
+			sendEmpty(ctx.res, app.accounts.get(channel) && app.accounts.setError(channel, undefined) ? 204 : 404);
 			return true;
 		}
 		if (parts.length === 2 && method === 'GET') {
@@ -386,6 +386,10 @@ function blend(app: App, params: Params, force596: boolean): Outcome {
 		blendUrls.push(url ?? `blob_${blendUrls.length}`);
 	}
 	if (blendUrls.length < 2) return fail(400, 'At least 2 images are required for blend');
+	// blend page: "imageUrl_1 and imageUrl_2 OR imageBlob_1 and imageBlob_2 are required"; 3–5 are optional.
+	for (const n of [1, 2]) {
+		if (!str(params, `imageUrl_${n}`) && params[`imageBlob_${n}`] === undefined) return fail(400, `imageUrl_${n} or imageBlob_${n} is required`);
+	}
 	const dimensions = str(params, 'blendDimensions') || undefined;
 	if (dimensions !== undefined && !(dimensions in BLEND_DIMENSIONS)) {
 		return fail(400, 'Parameter blendDimensions must be one of: Portrait, Square, Landscape');
@@ -494,7 +498,7 @@ function deleteJob(app: App, ctx: RequestContext, jobid: string): void {
 /** GET jobs: running image/video jobs, per channel, in the page's shape; every configured channel is listed. */
 function listRunning(app: App, ctx: RequestContext): void {
 	const now = Date.now();
-	const running = app.engine.running();
+	const running = app.engine.running().filter((job) => job.api === 'v3');
 	const channels: Record<string, unknown> = {};
 	const names = new Set([...app.accounts.list().map((account) => account.channel), ...running.map((job) => job.channel)]);
 	for (const channel of names) {
@@ -552,7 +556,8 @@ function postAccount(app: App, ctx: RequestContext): void {
 	// Emulator conventions for the token-dependent answers (README): "invalid" → 401, "v2-configured" → 409.
 	if (/invalid/i.test(discord)) return sendJson(res, 401, { error: 'Unauthorized' });
 	const channel = channelFromDiscordToken(discord);
-	if (/v2-configured/i.test(discord)) {
+	// 409 when the account is configured in v2 (quick-start: one account is in v2 or v3, never both).
+	if (/v2-configured/i.test(discord) || app.accounts.any(channel)?.api === 'v2') {
 		return sendJson(res, 409, {
 			error:
 				`Legacy v2 Midjourney configuration detected for channel ${channel}. v2 and v3 APIs are incompatible and cannot coexist. ` +
