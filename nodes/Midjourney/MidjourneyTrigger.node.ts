@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
-import { jobItems, type DownloadMode } from './helpers/jobOutput';
+import { jobItems, type DownloadMode } from './helpers/output/jobOutput';
 import { claimDelivery, eventKey } from './helpers/trigger/deliveries';
 import { callbackFilterFields, matchesFilter, readCallbackFilter } from './helpers/trigger/eventFilter';
 import { getJob } from './transport/jobs';

@@ -2,7 +2,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 
 import { executeContext } from '../helpers/n8nCore';
-import { runJob } from '../../nodes/Midjourney/helpers/waitForJob';
+import { runJob } from '../../nodes/Midjourney/helpers/waiting/waitForJob';
 
 /**
  * A server that does what a broken connection does: the stream sends `initialized` (the job id)

@@ -2,7 +2,7 @@ import { startEmulator, type Emulator } from '../emulator';
 import { executeContext } from '../helpers/n8nCore';
 import { apiRequest } from '../../nodes/Midjourney/transport/request';
 import { streamJob, submitJob } from '../../nodes/Midjourney/transport/jobs';
-import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waitForJob';
+import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waiting/waitForJob';
 
 const TOKEN = 'test-token';
 let emulator: Emulator;

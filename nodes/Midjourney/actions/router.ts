@@ -7,12 +7,12 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { resumeFromCallback } from '../helpers/callbackResume';
+import { resumeFromCallback } from '../helpers/waiting/callbackResume';
 
-import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity';
-import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/concurrency';
+import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity/capacity';
+import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/capacity/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
-import { failedItem } from '../helpers/output';
+import { failedItem } from '../helpers/output/output';
 import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import { observeSubmissions } from '../transport/request';
 import * as account from './account';

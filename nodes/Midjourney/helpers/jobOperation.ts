@@ -2,12 +2,12 @@ import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFuncti
 
 import { asNodeError } from '../transport/errors';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
-import { schedulerOf } from './concurrency';
+import { schedulerOf } from './capacity/concurrency';
 import { V3 } from '../transport/jobs';
 import type { Job } from '../transport/types';
 import { readJobRouting, readWaitSettings } from './jobParameters';
-import { jobOutputItems, readOutputOptions } from './jobOutput';
-import { runJob } from './waitForJob';
+import { jobOutputItems, readOutputOptions } from './output/jobOutput';
+import { runJob } from './waiting/waitForJob';
 
 export interface JobPayload {
 	/** The operation's own parameters, as the API names them. */

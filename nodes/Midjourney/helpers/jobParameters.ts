@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { checkHttpUrl, checkMaxLength, invalidInput, requireChannelId, requireText } from './validation';
-import type { StreamLossPolicy, WaitMode, WaitSettings } from './waitForJob';
+import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitForJob';
 
 /** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
 export const PROMPT_MAX_LENGTH = 5000;

@@ -143,7 +143,7 @@ function defaultTimeoutMs(request: ApiRequest): number | undefined {
 
 /**
  * Told about the answers that change the account's job slots, so that a run's scheduler
- * (helpers/concurrency.ts) adapts to the API's own state: accepted submissions, submissions answered
+ * (helpers/capacity/concurrency.ts) adapts to the API's own state: accepted submissions, submissions answered
  * 429 (it decides when to try again instead of the fixed backoff) and cancelled jobs.
  */
 export interface SubmissionObserver {

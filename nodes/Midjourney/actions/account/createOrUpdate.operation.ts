@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import { checkHttpUrl, checkIntegerRange, checkNotAbove, requireText } from '../../helpers/validation';
 import type { Account } from '../../transport/accounts';
 import { apiRequest } from '../../transport/request';

@@ -1,6 +1,6 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import { accountChannelField, accountPath, requestForChannel } from './channel';
 
 export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['deleteAccount'] } }, [

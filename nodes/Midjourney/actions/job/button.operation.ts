@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
-import { jobOutputItems, readOutputOptions } from '../../helpers/jobOutput';
+import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
 import { submitAndWait } from '../../helpers/jobOperation';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';

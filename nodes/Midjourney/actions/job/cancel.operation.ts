@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { readJobId } from '../../helpers/jobParameters';
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import { jobPath } from '../../transport/jobs';
 import { apiRequest } from '../../transport/request';
 import { jobIdField } from '../common.descriptions';

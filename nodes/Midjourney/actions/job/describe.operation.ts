@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, 
 
 import { resolveImageSlot, imageSlotFields } from '../../helpers/imageInput';
 import { submitAndWait } from '../../helpers/jobOperation';
-import { describePrompts, jobOutputItems, readOutputOptions } from '../../helpers/jobOutput';
+import { describePrompts, jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
 import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 

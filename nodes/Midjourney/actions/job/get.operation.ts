@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { readJobId } from '../../helpers/jobParameters';
-import { jobOutputItems, readOutputOptions } from '../../helpers/jobOutput';
+import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
 import { getJob } from '../../transport/jobs';
 import { jobIdField, jobOptionsField } from '../common.descriptions';
 

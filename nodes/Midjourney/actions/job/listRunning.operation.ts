@@ -1,6 +1,6 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import { apiRequest } from '../../transport/request';
 import { V3 } from '../../transport/jobs';
 

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { checkUrlPrefix, requireText } from '../../helpers/validation';
-import { downloadToBinary } from '../../helpers/jobOutput';
+import { downloadToBinary } from '../../helpers/output/jobOutput';
 import { CDN_PREFIX } from '../../transport/media';
 
 const properties: INodeProperties[] = [

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { submitAndWait } from '../../helpers/jobOperation';
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 

@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { readJobId } from '../../helpers/jobParameters';
-import { pairedItems } from '../../helpers/output';
+import { pairedItems } from '../../helpers/output/output';
 import { getV2Job } from '../../transport/v2';
 import { v2JobIdField } from './v2Job';
 

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { readJobRouting, readWaitSettings } from '../../helpers/jobParameters';
-import { pairedItems } from '../../helpers/output';
-import { runV2Job } from '../../helpers/waitForV2Job';
+import { pairedItems } from '../../helpers/output/output';
+import { runV2Job } from '../../helpers/waiting/waitForV2Job';
 import type { V2Verb } from '../../transport/v2';
 import { jobIdField, jobOptionsField, timeLimitField, waitForField } from '../common.descriptions';
 

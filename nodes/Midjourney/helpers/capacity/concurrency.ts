@@ -1,7 +1,7 @@
 import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError } from '../transport/errors';
-import { requestAborted, type ApiRequest, type SubmissionObserver } from '../transport/request';
+import { asNodeError } from '../../transport/errors';
+import { requestAborted, type ApiRequest, type SubmissionObserver } from '../../transport/request';
 import { readFreeSlots, SLOT_READ_INTERVAL_MS, type JobKind } from './capacity';
 
 /**

@@ -1,12 +1,12 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError, isTransientFailure, withJob, type FailedJob, type NodeError } from '../transport/errors';
-import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../transport/jobs';
-import type { MultipartBody } from '../transport/multipart';
-import type { BusyRetry } from '../transport/request';
-import { isFinal, type Job } from '../transport/types';
-import { runStopSignal } from './concurrency';
-import { nextPollDelayMs, pause } from './waiting/pollSchedule';
+import { asNodeError, isTransientFailure, withJob, type FailedJob, type NodeError } from '../../transport/errors';
+import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../../transport/jobs';
+import type { MultipartBody } from '../../transport/multipart';
+import type { BusyRetry } from '../../transport/request';
+import { isFinal, type Job } from '../../transport/types';
+import { runStopSignal } from '../capacity/concurrency';
+import { nextPollDelayMs, pause } from './pollSchedule';
 
 export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
 
@@ -35,7 +35,7 @@ export function stopReason(ctx: IExecuteFunctions): 'stopped' | 'timeLimit' {
 
 /**
  * Fires when the time limit passes, the user stops the execution, or the run stops because another
- * item failed (helpers/concurrency.ts), whichever comes first.
+ * item failed (helpers/capacity/concurrency.ts), whichever comes first.
  */
 export function waitSignal(ctx: IExecuteFunctions, timeLimitMs: number): AbortSignal {
 	const signals = [AbortSignal.timeout(timeLimitMs)];

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { jobOfError, type FailedJob, type NodeError } from '../transport/errors';
+import { jobOfError, type FailedJob, type NodeError } from '../../transport/errors';
 
 /** Output items of one input item, paired with it. */
 export function pairedItems(

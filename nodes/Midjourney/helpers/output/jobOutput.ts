@@ -8,11 +8,11 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { withJob } from '../transport/errors';
-import { CDN_PREFIX, downloadCdnMedia, withIdleTimeout, type MediaDownload } from '../transport/media';
-import { REQUEST_TIMEOUT_MS } from '../transport/request';
-import type { Job } from '../transport/types';
-import { Limiter } from './concurrency';
+import { withJob } from '../../transport/errors';
+import { CDN_PREFIX, downloadCdnMedia, withIdleTimeout, type MediaDownload } from '../../transport/media';
+import { REQUEST_TIMEOUT_MS } from '../../transport/request';
+import type { Job } from '../../transport/types';
+import { Limiter } from '../capacity/concurrency';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 

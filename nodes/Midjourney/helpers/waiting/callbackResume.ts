@@ -1,11 +1,11 @@
 import { NodeApiError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import type { NodeError } from '../transport/errors';
+import type { NodeError } from '../../transport/errors';
 
-import { getJob } from '../transport/jobs';
-import { isFinal, type Job } from '../transport/types';
-import { jobItems, outputOptionsFrom, type OutputOptions } from './jobOutput';
-import { failedItem } from './output';
+import { getJob } from '../../transport/jobs';
+import { isFinal, type Job } from '../../transport/types';
+import { jobItems, outputOptionsFrom, type OutputOptions } from '../output/jobOutput';
+import { failedItem } from '../output/output';
 import { throwIfUnsuccessful } from './waitForJob';
 
 function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {

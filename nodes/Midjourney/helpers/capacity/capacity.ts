@@ -1,8 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { listAccounts, type Account } from '../transport/accounts';
-import { V3 } from '../transport/jobs';
-import { apiRequest, type ApiContext } from '../transport/request';
+import { listAccounts, type Account } from '../../transport/accounts';
+import { V3 } from '../../transport/jobs';
+import { apiRequest, type ApiContext } from '../../transport/request';
 
 /** The useapi.net account allows at most 15 jobs per channel; more in flight than that can only earn 429s. */
 export const MAX_PARALLEL_JOBS_LIMIT = 15;

@@ -1,8 +1,8 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError, jobOfError, withJob } from '../transport/errors';
-import { isRequestAborted, sleepUnlessAborted } from '../transport/request';
-import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
+import { asNodeError, jobOfError, withJob } from '../../transport/errors';
+import { isRequestAborted, sleepUnlessAborted } from '../../transport/request';
+import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
 /** A final v2 job that is not `completed` (failed, moderated, cancelled) fails its item. */
