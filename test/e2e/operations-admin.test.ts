@@ -8,6 +8,8 @@ import { MIDJOURNEY_TYPE, requestsTo, runMidjourneyNode, useEnvironment } from '
 jest.setTimeout(10 * 60 * 1000);
 
 const CHANNEL = '1100000000000000001';
+/** The emulator's v2 account: one Discord account is configured in v2 or v3, never both (v3 quick-start). */
+const V2_CHANNEL = '1100000000000000002';
 /** The emulator derives an account's channel from the first 17–20 digits of its Discord token. */
 const SECOND_CHANNEL = '2200000000000000002';
 const SECOND_TOKEN = `token-${SECOND_CHANNEL}-abc`;
@@ -274,11 +276,11 @@ describe('Legacy (V2)', () => {
 		runMidjourneyNode(env, { resource: 'v2', operation: 'imagine', prompt: 'a steampunk cat', options: fast, ...extra });
 
 	it('Imagine polls GET /v2/jobs/?jobid= until the job completed', async () => {
-		const run = await v2Imagine({ channel: CHANNEL, options: { ...fast, maxJobs: 2, replyRef: 'row-1' } });
+		const run = await v2Imagine({ channel: V2_CHANNEL, options: { ...fast, maxJobs: 2, replyRef: 'row-1' } });
 		expect(run.error).toBeFalsy();
 		const job = run.items[0].json;
-		expect(job).toMatchObject({ verb: 'imagine', status: 'completed', prompt: 'a steampunk cat', channel: CHANNEL });
-		expect(requestsTo(env, 'POST', '/v2/jobs/imagine')[0].body).toEqual({ prompt: 'a steampunk cat', channel: CHANNEL, maxJobs: 2, replyRef: 'row-1' });
+		expect(job).toMatchObject({ verb: 'imagine', status: 'completed', prompt: 'a steampunk cat', channel: V2_CHANNEL });
+		expect(requestsTo(env, 'POST', '/v2/jobs/imagine')[0].body).toEqual({ prompt: 'a steampunk cat', channel: V2_CHANNEL, maxJobs: 2, replyRef: 'row-1' });
 		const polls = requestsTo(env, 'GET', '/v2/jobs/');
 		expect(polls.length).toBeGreaterThan(0);
 		expect(polls.every((request) => request.query.jobid === job.jobid)).toBe(true);
