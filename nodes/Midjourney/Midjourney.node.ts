@@ -11,7 +11,7 @@ import {
 
 import { properties } from './actions/properties';
 import { resumeRouter, router } from './actions/router';
-import { loadOptions } from './methods';
+import { credentialTest, loadOptions } from './methods';
 
 export class Midjourney implements INodeType {
 	// The node-level description stays in this file: n8n's verification scanner looks for the icon and
@@ -28,7 +28,16 @@ export class Midjourney implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'useApiNetApi', required: true }],
+		credentials: [
+			{ name: 'useApiNetApi', required: true },
+			// The Discord token is a secret: a credential, never a node parameter stored in the workflow.
+			{
+				name: 'midjourneyDiscordApi',
+				required: true,
+				testedBy: 'discordTokenShape',
+				displayOptions: { show: { resource: ['account'], operation: ['createOrUpdate'] } },
+			},
+		],
 		// Wait for Result: Callback. The execution waits and is resumed at its own resume URL
 		// ($execution.resumeUrl), which useapi.net calls when the job ends; as n8n's Wait node does.
 		webhooks: [
@@ -45,7 +54,7 @@ export class Midjourney implements INodeType {
 		properties,
 	};
 
-	methods = { loadOptions };
+	methods = { loadOptions, credentialTest };
 
 	// The Callback webhook needs nothing registered at useapi.net: each job carries its execution's
 	// resume URL as replyUrl. n8n (1.x and 2.x) never calls lifecycle methods for a restartWebhook

@@ -10,17 +10,24 @@ import {
 } from 'n8n-workflow';
 
 import { downloadMediaField, mediaBinaryPropertyField } from './actions/common.descriptions';
-import { callbackFilterFields, readCallbackFilter, matchesFilter } from './helpers/callbackFilter';
-import { isDuplicateDelivery } from './helpers/callbackDedup';
 import { jobItems, type DownloadMode } from './helpers/jobOutput';
+import { claimDelivery, eventKey } from './helpers/trigger/deliveries';
+import { callbackFilterFields, matchesFilter, readCallbackFilter } from './helpers/trigger/eventFilter';
 import { getJob } from './transport/jobs';
 import { getV2Job } from './transport/v2';
 import type { Job } from './transport/types';
 
+/**
+ * The trigger answers useapi.net itself, as JSON: n8n's own answer to a call that starts a workflow
+ * in "onReceived" mode is the text `firstEntryJson` on some versions, whatever the node returns.
+ */
+function answer(ctx: IWebhookFunctions, status: number, body: IDataObject, workflowData?: IWebhookResponseData['workflowData']): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json(body);
+	return workflowData ? { noWebhookResponse: true, workflowData } : { noWebhookResponse: true };
+}
+
 function reject(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
-	const response = ctx.getResponseObject();
-	response.status(status).json({ error });
-	return { noWebhookResponse: true };
+	return answer(ctx, status, { error });
 }
 
 /** v3 callbacks carry the original request in `request`; v2 callbacks carry its fields at the top level. */
@@ -110,28 +117,39 @@ export class MidjourneyTrigger implements INodeType {
 			return reject(this, 400, 'Not a useapi.net job callback: "jobid" and "status" are required');
 		}
 
-		let job = body as unknown as Job;
-		if (this.getNodeParameter('verifyWithApi', true) as boolean) {
-			try {
-				job = isV3(body) ? await getJob(this, jobId) : ((await getV2Job(this, jobId)) as unknown as Job);
-			} catch (error) {
-				const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
-				return reject(
-					this,
-					status,
-					status === 404 ? `useapi.net does not know job ${jobId}` : 'Could not verify the job with useapi.net',
-				);
+		// The filters judge the event as delivered: with Verify With API on, the API's copy may already
+		// be further along (a progress event's job read as completed).
+		const delivered = body as unknown as Job;
+		if (!matchesFilter(delivered, readCallbackFilter(this))) {
+			return answer(this, 200, { received: true, started: false });
+		}
+		const delivery = claimDelivery(this, eventKey(body));
+		if (!delivery) return answer(this, 200, { received: true, started: false, duplicate: true });
+
+		try {
+			let job = delivered;
+			if (this.getNodeParameter('verifyWithApi', true) as boolean) {
+				try {
+					job = isV3(body) ? await getJob(this, jobId) : ((await getV2Job(this, jobId)) as unknown as Job);
+				} catch (error) {
+					delivery.failed();
+					const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
+					return reject(
+						this,
+						status,
+						status === 404 ? `useapi.net does not know job ${jobId}` : 'Could not verify the job with useapi.net',
+					);
+				}
 			}
+			const download = this.getNodeParameter('download', 'none') as DownloadMode;
+			const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 'data') as string;
+			const items = await jobItems(this, 0, [job], { simplify: false, download, binaryPropertyName });
+			delivery.done();
+			return answer(this, 200, { received: true, started: true }, [items]);
+		} catch (error) {
+			// Nothing started: the same event delivered again is processed again.
+			delivery.failed();
+			return reject(this, 502, `The event could not be processed: ${(error as Error).message}`);
 		}
-
-		const filter = readCallbackFilter(this);
-		if (!matchesFilter(job, filter) || isDuplicateDelivery(this, job)) {
-			return { webhookResponse: { received: true, started: false } };
-		}
-
-		const download = this.getNodeParameter('download', 'none') as DownloadMode;
-		const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 'data') as string;
-		const items = await jobItems(this, 0, [job], { simplify: false, download, binaryPropertyName });
-		return { webhookResponse: { received: true, started: true }, workflowData: [items] };
 	}
 }

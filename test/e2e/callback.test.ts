@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'crypto';
 
-import { midjourneyWorkflow, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
+import { midjourneyWorkflow, requestsTo, runMidjourneyNode, TOKEN, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -27,6 +27,66 @@ async function callbackWorkflow(prompt: string, parameters: Record<string, unkno
 	expect(response.status).toBe(200);
 	return workflow;
 }
+
+/** A job submitted straight to the emulator (not by n8n), finished. */
+async function finishedJob(verb: string, body: Record<string, unknown>): Promise<string> {
+	const response = await fetch(`${env.emulator.url}/v3/midjourney/jobs/${verb}`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ stream: false, ...body }),
+	});
+	const { jobid } = (await response.json()) as { jobid: string };
+	for (let i = 0; i < 100 && env.emulator.getJob(jobid)?.status !== 'completed'; i++) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return jobid;
+}
+
+describe('Callback mode, only for its own job', () => {
+	it('a repeated U1 ends with the existing child job without waiting for a callback', async () => {
+		const parent = await finishedJob('imagine', { prompt: 'parent' });
+		const child = await finishedJob('button', { jobId: parent, button: 'U1' });
+		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'button', jobId: parent, button: ['U1'] });
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success' || e.status === 'error', 30_000);
+		expect(done.status).toBe('success');
+		const output = env.n8n.nodeOutput(done, 'Midjourney');
+		expect(output[0].json).toMatchObject({ jobid: child, status: 'completed' });
+		expect((await env.n8n.listExecutions(workflow.id)).some((e) => e.status === 'waiting')).toBe(false);
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('refuses a resume call naming another job; the execution keeps waiting for its own', async () => {
+		const workflow = await callbackWorkflow('my own job --emu-ms=6000');
+		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
+		const resumeUrl = String((post.body as any).replyUrl);
+		const other = await finishedJob('imagine', { prompt: 'somebody else' });
+
+		const refused = await env.n8n.http('POST', resumeUrl, { jobid: other, status: 'completed' });
+		expect(refused.status).toBe(403);
+		expect(refused.body).toEqual({ error: `Job ${other} is not the job this execution waits for` });
+		expect((await env.n8n.getExecution(waiting.id)).status).toBe('waiting');
+
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 60_000);
+		expect(done.id).toBe(waiting.id);
+		const output = env.n8n.nodeOutput(done, 'Midjourney');
+		expect(output[0].json.request.prompt).toBe('my own job --emu-ms=6000');
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('a failed job resumes as the item failure, with its job', async () => {
+		const workflow = await callbackWorkflow('will fail --emu-fail');
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 60_000);
+		const jobid = env.emulator.listJobs()[0].jobid;
+		expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json).toEqual({
+			jobid,
+			status: 'failed',
+			error: 'Midjourney job failed: Midjourney job failed',
+			errorDetails: 'Emulated failure requested with --emu-fail',
+		});
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+});
 
 describe('Wait for Result: Callback', () => {
 	it('waits while the job runs and resumes with the completed job when useapi.net calls back', async () => {

@@ -1,12 +1,13 @@
 /**
  * Issue 3 in a real n8n 2.x: Imagine against the emulator in every wait mode, the time limit that
- * cancels the job, the prompt check before any request, and the credential test.
+ * cancels the job, the prompt check before any request, and the credential test. The package is
+ * the `npm pack` output alone (packageMode 'packed'), as a user installs it.
  */
-import { requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
+import { installedPackageLayout, requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-const env = useEnvironment();
+const env = useEnvironment({ packageMode: 'packed' });
 
 const imagine = (extra: Record<string, unknown> = {}) => ({
 	resource: 'job',
@@ -14,6 +15,17 @@ const imagine = (extra: Record<string, unknown> = {}) => ({
 	prompt: 'a cat in a hat',
 	...extra,
 	options: { pollInterval: 0.3, ...((extra.options as object) ?? {}) },
+});
+
+describe('the installed package', () => {
+	it('runs from the npm pack output alone: nothing installed beside it, the SSE parser inside dist/', () => {
+		expect(installedPackageLayout(env.n8n)).toEqual({
+			packages: ['n8n-nodes-useapi-midjourney'],
+			nodeModulesInPackage: false,
+			dependencies: undefined,
+			bundledParser: true,
+		});
+	});
 });
 
 describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor) => {

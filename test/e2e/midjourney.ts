@@ -4,9 +4,20 @@
  * real workflow (Webhook → [Split Out] → Midjourney) and read back what it produced.
  */
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
-import { startN8n, stopAllN8n, type ExecutionDetails, type N8nInstance, type N8nMajor, type NodeItem } from './n8n';
+import {
+	PACKAGE_NAME,
+	startN8n,
+	stopAllN8n,
+	type ExecutionDetails,
+	type N8nInstance,
+	type N8nMajor,
+	type N8nOptions,
+	type NodeItem,
+} from './n8n';
 
 export const MIDJOURNEY_TYPE = 'n8n-nodes-useapi-midjourney.midjourney';
 export const TRIGGER_TYPE = 'n8n-nodes-useapi-midjourney.midjourneyTrigger';
@@ -20,10 +31,10 @@ export interface E2eEnvironment {
 }
 
 export async function startEnvironment(
-	options: { major?: N8nMajor; emulator?: EmulatorOptions } = {},
+	options: { major?: N8nMajor; emulator?: EmulatorOptions; packageMode?: N8nOptions['packageMode'] } = {},
 ): Promise<E2eEnvironment> {
 	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options.emulator });
-	const n8n = await startN8n({ major: options.major ?? 2 });
+	const n8n = await startN8n({ major: options.major ?? 2, packageMode: options.packageMode });
 	const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
 		apiToken: TOKEN,
 		baseUrl: emulator.url,
@@ -45,6 +56,28 @@ export function useEnvironment(options: Parameters<typeof startEnvironment>[0] =
 	});
 	beforeEach(() => env.emulator.reset());
 	return env;
+}
+
+/**
+ * What n8n has in its community-nodes folder (for packageMode 'packed'): the packages there, whether
+ * ours brought a node_modules folder or declares dependencies, and whether the bundled SSE parser
+ * is inside its dist/.
+ */
+export function installedPackageLayout(n8n: N8nInstance): {
+	packages: string[];
+	nodeModulesInPackage: boolean;
+	dependencies: unknown;
+	bundledParser: boolean;
+} {
+	const modules = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules');
+	const pkgDir = path.join(modules, PACKAGE_NAME);
+	const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+	return {
+		packages: fs.readdirSync(modules).sort(),
+		nodeModulesInPackage: fs.existsSync(path.join(pkgDir, 'node_modules')),
+		dependencies: pkg.dependencies,
+		bundledParser: fs.existsSync(path.join(pkgDir, 'dist', 'nodes', 'Midjourney', 'vendor', 'eventsource-parser', 'index.js')),
+	};
 }
 
 export async function stopEnvironment(env: E2eEnvironment | undefined): Promise<void> {
@@ -70,6 +103,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Answer the webhook with the first binary of the last item (to check downloaded bytes). */
 	respondWithBinary?: string;
+	/** More credentials of the node, e.g. `midjourneyDiscordApi` for Account → Create or Update. */
+	credentials?: Record<string, { id: string; name: string }>;
 }
 
 export interface MidjourneyWorkflowSpec {
@@ -77,7 +112,7 @@ export interface MidjourneyWorkflowSpec {
 	path: string;
 	/** The Midjourney node's parameters. */
 	parameters: Record<string, unknown>;
-	credentials: E2eEnvironment['credentials'];
+	credentials: E2eEnvironment['credentials'] & Record<string, { id: string; name: string }>;
 	/** Webhook answer: 'onReceived' at once, or the last node's items / first binary. */
 	respond?: 'onReceived' | 'allEntries' | 'firstEntryJson' | { binaryProperty: string };
 	/** Insert Split Out on `body.items`: one input item per array entry. */
@@ -150,7 +185,7 @@ export async function runMidjourneyNode(
 	const { nodes, connections } = midjourneyWorkflow({
 		path,
 		parameters,
-		credentials: env.credentials,
+		credentials: { ...env.credentials, ...options.credentials },
 		respond: options.respondWithBinary ? { binaryProperty: options.respondWithBinary } : 'allEntries',
 		splitItems: Boolean(options.items),
 		continueOnFail: options.continueOnFail,

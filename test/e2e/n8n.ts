@@ -48,9 +48,11 @@ export interface N8nOptions {
 	 * dev/peer dependencies, a copy of dist/, links to the runtime dependencies), so
 	 * `require('n8n-workflow')` resolves to n8n's own copy. 'symlink' links the package root
 	 * (its node code then loads this repository's devDependency n8n-workflow, a different
-	 * module instance from n8n's). 'none' loads nothing (n8n's own nodes only).
+	 * module instance from n8n's). 'packed' unpacks this package's `npm pack` tarball there and
+	 * nothing beside it (no node_modules): what a user gets, and proof the package needs no runtime
+	 * dependency. 'none' loads nothing (n8n's own nodes only).
 	 */
-	packageMode?: 'install' | 'symlink' | 'none';
+	packageMode?: 'install' | 'symlink' | 'packed' | 'none';
 	/**
 	 * More community packages (absolute folders with a package.json `n8n` block) to symlink into
 	 * `.n8n/nodes/node_modules`, e.g. the test fixture `WAIT_PROBE_PACKAGE`.
@@ -381,7 +383,7 @@ export function parseFlatted(text: string): any {
  * install leaves it: `nodes/package.json` lists it, and `nodes/node_modules/<name>` holds its
  * package.json without dev/peer dependencies, its `dist` and its runtime dependencies.
  */
-export function installPackage(userFolder: string, mode: 'install' | 'symlink'): void {
+export function installPackage(userFolder: string, mode: 'install' | 'symlink' | 'packed'): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const target = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -397,6 +399,10 @@ export function installPackage(userFolder: string, mode: 'install' | 'symlink'):
 	fs.rmSync(target, { recursive: true, force: true });
 	if (mode === 'symlink') {
 		fs.symlinkSync(PACKAGE_ROOT, target, 'dir');
+		return;
+	}
+	if (mode === 'packed') {
+		unpackTarball(target);
 		return;
 	}
 	fs.mkdirSync(target, { recursive: true });
@@ -415,6 +421,24 @@ export function installPackage(userFolder: string, mode: 'install' | 'symlink'):
 		const to = path.join(target, 'node_modules', dep);
 		fs.mkdirSync(path.dirname(to), { recursive: true });
 		fs.symlinkSync(from, to, 'dir');
+	}
+}
+
+/** `npm pack` of this package (dist/ must be built), unpacked into `target` and nothing else. */
+function unpackTarball(target: string): void {
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'useapi-pack-'));
+	try {
+		const [packed] = JSON.parse(
+			execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+				cwd: PACKAGE_ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'inherit'],
+			}),
+		) as Array<{ filename: string }>;
+		fs.mkdirSync(target, { recursive: true });
+		execFileSync('tar', ['-xzf', path.join(packDir, packed.filename), '-C', target, '--strip-components=1']);
+	} finally {
+		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 }
 

@@ -1,14 +1,24 @@
 /**
- * Users still run n8n 1.x: the package loads in the pinned 1.x and Imagine completes against the
- * emulator, streamed and polled, with the trigger node registered. The full suite runs on 2.x.
+ * Users still run n8n 1.x: the package, as `npm pack` ships it and with nothing installed beside it,
+ * loads in the pinned 1.x and Imagine completes against the emulator, streamed and polled, with the
+ * trigger node registered. The full suite runs on 2.x.
  */
-import { requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
+import { installedPackageLayout, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
-const env = useEnvironment({ major: 1 });
+const env = useEnvironment({ major: 1, packageMode: 'packed' });
 
 describe('n8n 1.x smoke test', () => {
+	it('runs from the npm pack output alone: nothing installed beside it, the SSE parser inside dist/', () => {
+		expect(installedPackageLayout(env.n8n)).toEqual({
+			packages: ['n8n-nodes-useapi-midjourney'],
+			nodeModulesInPackage: false,
+			dependencies: undefined,
+			bundledParser: true,
+		});
+	});
+
 	it.each(['stream', 'poll'])('Imagine with %s completes with four images', async (waitFor) => {
 		env.emulator.reset();
 		const run = await runMidjourneyNode(env, {

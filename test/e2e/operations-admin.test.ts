@@ -15,6 +15,27 @@ const fast = { pollInterval: 0.3 };
 
 const env = useEnvironment();
 
+/** One "Midjourney Discord Account API" credential per Discord token (the token never is a node parameter). */
+const discordCredentials = new Map<string, { id: string; name: string }>();
+async function discordCredential(token: string) {
+	let credential = discordCredentials.get(token);
+	if (!credential) {
+		const name = `Discord ${discordCredentials.size + 1}`;
+		credential = { id: await env.n8n.createCredential(name, 'midjourneyDiscordApi', { discordToken: token }), name };
+		discordCredentials.set(token, credential);
+	}
+	return credential;
+}
+
+/** Account → Create or Update with the Discord token `token` in its credential. */
+async function createOrUpdate(parameters: Record<string, unknown> = {}, token = SECOND_TOKEN) {
+	return await runMidjourneyNode(
+		env,
+		{ resource: 'account', operation: 'createOrUpdate', ...parameters },
+		{ credentials: { midjourneyDiscordApi: await discordCredential(token) } },
+	);
+}
+
 const settingsRun = (operation: string, extra: Record<string, unknown> = {}) =>
 	runMidjourneyNode(env, { resource: 'settings', operation, options: fast, ...extra });
 
@@ -71,7 +92,7 @@ describe('Settings', () => {
 	});
 
 	it('explains that the channel is required when several accounts are configured (400)', async () => {
-		await runMidjourneyNode(env, { resource: 'account', operation: 'createOrUpdate', discord: SECOND_TOKEN });
+		await createOrUpdate();
 		const run = await settingsRun('settings');
 		expect(run.error.message).toMatch(/400/);
 		expect(run.error.message).toMatch(/channel/);
@@ -88,8 +109,8 @@ describe('Settings', () => {
 
 describe('Account', () => {
 	it('Create or Update adds an account (201, created: true) then updates it (200, created: false)', async () => {
-		const parameters = { resource: 'account', operation: 'createOrUpdate', discord: SECOND_TOKEN, maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2 };
-		const first = await runMidjourneyNode(env, { ...parameters, replyUrl: 'https://example.com/hook' });
+		const parameters = { maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2 };
+		const first = await createOrUpdate({ ...parameters, replyUrl: 'https://example.com/hook' });
 		expect(first.items[0].json).toMatchObject({ channel: SECOND_CHANNEL, maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2, created: true });
 		expect(first.items[0].json.discord).not.toBe(SECOND_TOKEN);
 		expect(requestsTo(env, 'POST', '/v3/midjourney/accounts')[0].body).toEqual({
@@ -100,33 +121,66 @@ describe('Account', () => {
 			replyUrl: 'https://example.com/hook',
 		});
 
-		const second = await runMidjourneyNode(env, { ...parameters, maxJobs: 6 });
+		const second = await createOrUpdate({ ...parameters, maxJobs: 6 });
 		expect(second.items[0].json).toMatchObject({ channel: SECOND_CHANNEL, maxJobs: 6, created: false });
 	});
 
+	it("the Discord credential's Test checks the token's shape in n8n and sends it nowhere", async () => {
+		const test = async (discordToken: string) => {
+			const data = { discordToken };
+			const id = await env.n8n.createCredential('Discord probe', 'midjourneyDiscordApi', data);
+			return await env.n8n.restPost('/credentials/test', { credentials: { id, name: 'Discord probe', type: 'midjourneyDiscordApi', data } });
+		};
+		const shaped = `${Buffer.from('1200000000000000002').toString('base64')}.GaBcDe.x-yZ_1234567890abcdef`;
+		expect(await test(shaped)).toMatchObject({ status: 'OK' });
+		expect(await test('my discord password')).toMatchObject({ status: 'Error', message: expect.stringMatching(/spaces or quotes/) });
+		expect(await test('abc')).toMatchObject({ status: 'Error', message: expect.stringMatching(/not a Discord token/) });
+		expect(env.emulator.requests).toHaveLength(0);
+		expect(env.n8n.logs()).not.toContain(shaped);
+	});
+
+	it('keeps the Discord token out of the workflow, its execution and the output', async () => {
+		const run = await createOrUpdate({ maxJobs: 4 });
+		expect(run.items[0].json).toMatchObject({ channel: SECOND_CHANNEL, maxJobs: 4 });
+		const workflow = await env.n8n.getWorkflow(String(run.execution.workflowId ?? run.execution.workflowData?.id));
+		const execution = await env.n8n.getExecution(run.execution.id);
+		expect(JSON.stringify(workflow)).not.toContain(SECOND_TOKEN);
+		expect(JSON.stringify(execution)).not.toContain(SECOND_TOKEN);
+		expect(env.n8n.logs()).not.toContain(SECOND_TOKEN);
+		expect(JSON.stringify(workflow)).toContain('midjourneyDiscordApi');
+		const description = await env.n8n.nodeTypeDescription(MIDJOURNEY_TYPE, 1);
+		expect(description.properties.some((property: any) => property.name === 'discord')).toBe(false);
+		expect(requestsTo(env, 'POST', '/v3/midjourney/accounts')[0].body).toMatchObject({ discord: SECOND_TOKEN });
+	});
+
+	it('refuses an empty Discord token in the credential before any request', async () => {
+		const run = await createOrUpdate({}, '  ');
+		expect(run.error.message).toBe('"Discord Token" is empty');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+
 	it.each([
-		['an empty token', { discord: '  ' }, '"Discord Token" is empty'],
 		['Max Jobs 16', { maxJobs: 16 }, '"Max Jobs" must be a whole number from 1 to 15, got 16'],
 		['Max Video Jobs 13', { maxJobs: 12, maxVideoJobs: 13 }, '"Max Video Jobs" must be a whole number from 1 to 12, got 13'],
 		['Max Image Jobs above Max Jobs', { maxJobs: 3, maxImageJobs: 4 }, '"Max Image Jobs" must not be more than "Max Jobs": 4 is more than 3'],
 		['a Reply URL over 2048 characters', { replyUrl: `https://example.com/${'x'.repeat(2048)}` }, /^"Reply URL" is too long: \d+ characters, the limit is 2048$/],
 		['a Reply URL that is not http(s)', { replyUrl: 'ftp://example.com/hook' }, '"Reply URL" must start with http:// or https://'],
 	])('refuses %s before any request', async (_label, fields, message) => {
-		const run = await runMidjourneyNode(env, { resource: 'account', operation: 'createOrUpdate', discord: SECOND_TOKEN, ...fields });
+		const run = await createOrUpdate(fields);
 		if (typeof message === 'string') expect(run.error.message).toBe(message);
 		else expect(run.error.message).toMatch(message);
 		expect(env.emulator.requests).toHaveLength(0);
 	});
 
 	it('explains a Discord account still configured in v2 (409)', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'account', operation: 'createOrUpdate', discord: 'v2-configured-token' });
+		const run = await createOrUpdate({}, 'v2-configured-token');
 		expect(run.error.message).toBe('This Discord account is still configured in the legacy v2 API (409)');
 		expect(run.error.description).toMatch(/Delete its v2 configuration/);
 		expect(run.error.description).toMatch(/DELETE https:\/\/api\.useapi\.net\/v2\/midjourney\/account\//);
 	});
 
 	it('Get Many outputs one item per channel, and Limit caps them', async () => {
-		await runMidjourneyNode(env, { resource: 'account', operation: 'createOrUpdate', discord: SECOND_TOKEN });
+		await createOrUpdate();
 		const all = await runMidjourneyNode(env, { resource: 'account', operation: 'getAll', returnAll: true });
 		expect(all.items.map((item) => item.json.channel).sort()).toEqual([CHANNEL, SECOND_CHANNEL]);
 		expect(all.items.every((item) => item.pairedItem?.item === 0)).toBe(true);

@@ -4,6 +4,8 @@
  * for jobs the API does not know, or for a repeated delivery.
  */
 import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 
 import { TOKEN, TRIGGER_TYPE, useEnvironment } from './midjourney';
 
@@ -79,8 +81,8 @@ describe('Midjourney Trigger', () => {
 		const distinctEvents = new Set(delivered.map((c) => `${(c.body as any).status}|${(c.body as any).response?.progress_percent ?? ''}`));
 		const executions = await env.n8n.listExecutions(workflow.id);
 		expect(delivered.length).toBeGreaterThanOrEqual(4);
-		expect(executions.length).toBe(new Set(delivered.map((c) => (c.body as any).status)).size);
-		expect(distinctEvents.size).toBeGreaterThanOrEqual(executions.length);
+		// One execution per event: progress events count apart by their percentage.
+		expect(executions.length).toBe(distinctEvents.size);
 	});
 
 	it('rejects a call without the secret and starts nothing', async () => {
@@ -133,5 +135,87 @@ describe('Midjourney Trigger', () => {
 		}
 		await settle(1500);
 		expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(1);
+	});
+
+	it('three progress events start three executions when Progress is selected, a repeat of one starts none', async () => {
+		const { workflow, url } = await triggerWorkflow({ events: ['progress'] });
+		const job = await submitImagine({ prompt: 'progressing' });
+		const event = (percent: number) => ({ jobid: job.jobid, verb: 'imagine', status: 'progress', request: { prompt: 'progressing' }, response: { progress_percent: percent } });
+		for (const percent of [15, 54, 96, 54]) {
+			const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event(percent)) });
+			expect(response.status).toBe(200);
+		}
+		await env.n8n.waitForExecutions(workflow.id, (executions) => executions.length >= 3, 30_000);
+		await settle(1500);
+		expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(3);
+	});
+
+	it('judges the delivered event, and outputs the API copy', async () => {
+		// The job is completed by the time the progress event arrives: the event is what the filter sees.
+		const { workflow, url } = await triggerWorkflow({ events: ['progress'] });
+		const job = await submitImagine({ prompt: 'done already' });
+		await settle(1500);
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ jobid: job.jobid, verb: 'imagine', status: 'progress', request: { prompt: 'done already' }, response: { progress_percent: 40 } }),
+		});
+		expect(response.status).toBe(200);
+		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 30_000);
+		expect(env.n8n.nodeOutput(execution, 'Midjourney Trigger')[0].json.status).toBe('completed');
+	});
+
+	it('answers useapi.net with JSON', async () => {
+		const { workflow, url } = await triggerWorkflow({});
+		const job = await submitImagine({ prompt: 'json answer' });
+		await settle(1500);
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env.emulator.getJob(job.jobid)) });
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/application\/json/);
+		expect(await response.json()).toEqual({ received: true, started: true });
+		await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 30_000);
+	});
+
+	it('an event whose media download failed is processed again when delivered again', async () => {
+		// A stand-in for a Discord attachment host: its first answer is a 500, later ones the file.
+		let calls = 0;
+		const server = http.createServer((_req, res) => {
+			calls++;
+			if (calls === 1) {
+				res.writeHead(500).end('busy');
+				return;
+			}
+			res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from('89504e470d0a1a0a', 'hex'));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const port = (server.address() as AddressInfo).port;
+			const { workflow, url } = await triggerWorkflow({ verifyWithApi: false, download: 'combined' });
+			const event = {
+				jobid: 'j1123456789012345678i-u1-c1100000000000000001-bot:midjourney',
+				verb: 'imagine',
+				status: 'completed',
+				request: { prompt: 'redelivered' },
+				response: { attachments: [{ url: `http://127.0.0.1:${port}/grid.png` }] },
+			};
+			const post = async () =>
+				await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+
+			const first = await post();
+			expect(first.status).toBe(502);
+			expect((await first.json()).error).toMatch(/could not be processed/);
+			await settle(1000);
+			expect(await env.n8n.listExecutions(workflow.id)).toHaveLength(0);
+
+			const second = await post();
+			expect(second.status).toBe(200);
+			const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 30_000);
+			expect(env.n8n.nodeOutput(execution, 'Midjourney Trigger')[0].binary?.data_1).toBeDefined();
+
+			const third = await post();
+			expect(await third.json()).toEqual({ received: true, started: false, duplicate: true });
+		} finally {
+			server.close();
+		}
 	});
 });

@@ -1,8 +1,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
-import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { httpContext } from '../helpers/httpContext';
+import { executeContext } from '../helpers/n8nCore';
 import { runJob } from '../../nodes/Midjourney/helpers/waitForJob';
 
 /**
@@ -47,7 +46,7 @@ describe('stream dropped right after initialized', () => {
 	});
 
 	it('reads the job it already has once and, finding it final, never submits twice', async () => {
-		const ctx = httpContext({ baseUrl, token: 't' }) as unknown as IExecuteFunctions;
+		const ctx = executeContext({ credential: { baseUrl, token: 't' } });
 		const job = await runJob(
 			ctx,
 			0,
@@ -62,7 +61,7 @@ describe('stream dropped right after initialized', () => {
 	it('keeps a silent stream open until its final event', async () => {
 		stall = true;
 		seen.length = 0;
-		const ctx = httpContext({ baseUrl, token: 't' }) as unknown as IExecuteFunctions;
+		const ctx = executeContext({ credential: { baseUrl, token: 't' } });
 		const started = Date.now();
 		const job = await runJob(
 			ctx,

@@ -1,9 +1,8 @@
 import { startEmulator, type Emulator } from '../emulator';
-import { httpContext } from '../helpers/httpContext';
+import { executeContext } from '../helpers/n8nCore';
 import { apiRequest } from '../../nodes/Midjourney/transport/request';
 import { streamJob, submitJob } from '../../nodes/Midjourney/transport/jobs';
 import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waitForJob';
-import type { IExecuteFunctions } from 'n8n-workflow';
 
 const TOKEN = 'test-token';
 let emulator: Emulator;
@@ -16,7 +15,7 @@ afterAll(async () => {
 });
 beforeEach(() => emulator.reset());
 
-const ctx = (token = TOKEN) => httpContext({ baseUrl: emulator.url, token }) as unknown as IExecuteFunctions;
+const ctx = (token = TOKEN) => executeContext({ credential: { baseUrl: emulator.url, token } });
 
 const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
 	mode: 'stream',

@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -11,7 +12,8 @@ import { resumeFromCallback } from '../helpers/callbackResume';
 import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity';
 import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
-import { asNodeError } from '../transport/errors';
+import { failedItem } from '../helpers/output';
+import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import { observeSubmissions } from '../transport/request';
 import * as account from './account';
 import * as job from './job';
@@ -95,6 +97,25 @@ function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operatio
 	return { operation, midjourney };
 }
 
+/** The job of a failed item in one line, for the error description when the run stops. */
+function jobLine(job: FailedJob): string {
+	const parts = [`Job ${job.jobid}`];
+	if (job.status) parts.push(`status: ${job.status}`);
+	if (job.error) parts.push(`error: ${job.error}`);
+	if (job.errorDetails) parts.push(`errorDetails: ${job.errorDetails}`);
+	if (job.cancelled !== undefined) parts.push(job.cancelled ? 'cancelled (DELETE)' : 'not cancelled');
+	if (job.cancelledJobid) parts.push(`replaced job ${job.cancelledJobid} (cancelled)`);
+	return parts.join(' · ');
+}
+
+/** When the run stops on a failed item, its description names the job it belonged to. */
+function describeJobOf(error: unknown, job: FailedJob): void {
+	const failure = error as { description?: string | null };
+	const line = jobLine(job);
+	const description = failure.description ?? '';
+	if (!description.includes(line)) failure.description = description ? `${description}\n\n${line}` : line;
+}
+
 /** A Callback-mode execution woken by useapi.net: the job, presented as its operation presents it. */
 export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	return await resumeFromCallback(this, chosenOperation(this).operation?.finishedJob);
@@ -103,7 +124,7 @@ export async function resumeRouter(this: IWebhookFunctions): Promise<IWebhookRes
 /**
  * Runs the chosen operation for every input item. Job-creating operations run items in parallel up
  * to the account's capacity; output order follows the input whatever order jobs finish in. With
- * Continue On Fail an item's error becomes an output item paired with it.
+ * Continue On Fail an item's error becomes an output item paired with it, with its job once one exists.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -132,11 +153,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				try {
 					return await operation.execute.call(this, itemIndex);
 				} catch (error) {
+					const job = jobOfError(error);
 					if (this.continueOnFail()) {
-						return [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
+						// Only the message of an error that is not ours: it may carry the request, so the token.
+						const failure: NodeError =
+							error instanceof NodeApiError || error instanceof NodeOperationError
+								? error
+								: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
+						return [failedItem(failure, itemIndex)];
 					}
 					const context = (error as { context?: { itemIndex?: number } }).context;
 					if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
+					if (job) describeJobOf(error, job);
 					throw asNodeError(this.getNode(), error, itemIndex);
 				}
 			},
@@ -146,6 +174,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [perItem.flat()];
 	} catch (error) {
 		if (scheduler && items.length > 1) describeStop(scheduler, error);
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 }

@@ -1,13 +1,53 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
+
+import type { NodeError } from '../transport/errors';
 
 import { getJob } from '../transport/jobs';
 import { isFinal, type Job } from '../transport/types';
 import { jobItems, outputOptionsFrom, type OutputOptions } from './jobOutput';
+import { failedItem } from './output';
+import { throwIfUnsuccessful } from './waitForJob';
+
+function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ error });
+	return { noWebhookResponse: true };
+}
+
+/**
+ * Whether a job's Reply URL is the address this call came in on, i.e. this execution's own resume
+ * URL: the job is the one this execution submitted (Callback mode submits one job per run, and the
+ * URL, signed on n8n 2.x, names the execution). Compared by path (a proxy in front of n8n may add a
+ * prefix) and query (the signature).
+ */
+function isForThisExecution(ctx: IWebhookFunctions, job: Job): boolean {
+	const replyUrl = job.request?.replyUrl;
+	if (typeof replyUrl !== 'string') return false;
+	const request = ctx.getRequestObject();
+	let reply: URL;
+	let received: URL;
+	try {
+		reply = new URL(replyUrl);
+		received = new URL(request.originalUrl ?? request.url ?? '', 'http://n8n.invalid');
+	} catch {
+		return false;
+	}
+	const executionId = ctx.getExecutionId();
+	return (
+		received.pathname.length > 1 &&
+		reply.pathname.endsWith(received.pathname) &&
+		reply.search === received.search &&
+		(!executionId || reply.pathname.split('/').includes(executionId))
+	);
+}
 
 /**
  * Wakes an execution that waits in Callback mode. useapi.net posts the job to the execution's
  * resume URL; the job is read again from the API (a callback body is not trusted) and becomes the
- * node's output. A call that is not the final status answers without waking the execution.
+ * node's output. Only the job this execution submitted wakes it: a call naming another job is
+ * refused (403) and the execution keeps waiting, as it does for a call that is not the final status.
+ * A failed or moderated job becomes the item's failure, with its job, as in Stream and Poll mode
+ * under Continue On Fail: n8n passes a resumed node's data on and never runs it again, so the
+ * failure cannot be raised as an error here.
  */
 export async function resumeFromCallback(
 	ctx: IWebhookFunctions,
@@ -15,13 +55,28 @@ export async function resumeFromCallback(
 ): Promise<IWebhookResponseData> {
 	const body = (ctx.getBodyData() ?? {}) as IDataObject;
 	const jobId = typeof body.jobid === 'string' ? body.jobid : '';
-	if (!jobId) {
-		ctx.getResponseObject().status(400).json({ error: 'Not a useapi.net job callback: "jobid" is missing' });
-		return { noWebhookResponse: true };
+	if (!jobId) return refuse(ctx, 400, 'Not a useapi.net job callback: "jobid" is missing');
+
+	let job: Job;
+	try {
+		job = await getJob(ctx, jobId);
+	} catch (error) {
+		// Answered without waking the execution: a thrown error would end it with nothing of its run kept.
+		const unknown = error instanceof NodeApiError && ['404', '410'].includes(String(error.httpCode));
+		return unknown
+			? refuse(ctx, 403, `useapi.net does not know job ${jobId}`)
+			: refuse(ctx, 502, 'Could not read the job from useapi.net; call again');
 	}
-	const job = await getJob(ctx, jobId);
+	if (!isForThisExecution(ctx, job)) {
+		return refuse(ctx, 403, `Job ${jobId} is not the job this execution waits for`);
+	}
 	if (!isFinal(job)) return { webhookResponse: { received: true, resumed: false } };
 
+	try {
+		throwIfUnsuccessful(ctx, 0, job);
+	} catch (error) {
+		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(error as NodeError, 0)]] };
+	}
 	const options = outputOptionsFrom(ctx.getNodeParameter('options', {}) as Partial<OutputOptions>);
 	const items = await jobItems(ctx, 0, [finishedJob(job)], options);
 	return {

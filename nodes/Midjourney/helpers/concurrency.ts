@@ -1,5 +1,6 @@
 import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
 
+import { asNodeError } from '../transport/errors';
 import { requestAborted, type ApiRequest, type SubmissionObserver } from '../transport/request';
 import { readFreeSlots, SLOT_READ_INTERVAL_MS, type JobKind } from './capacity';
 
@@ -35,6 +36,29 @@ export async function mapWithConcurrency<T>(
 	await Promise.all(workers);
 	if (failure) throw failure.error;
 	return results;
+}
+
+/** At most `limit` tasks at once, first come, first served (bounds, e.g., a run's parallel downloads). */
+export class Limiter {
+	private free: number;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(limit: number) {
+		this.free = Math.max(1, limit);
+	}
+
+	async use<T>(task: () => Promise<T>): Promise<T> {
+		if (this.free > 0) this.free--;
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+		try {
+			return await task();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.free++;
+		}
+	}
 }
 
 interface Waiter {
@@ -140,7 +164,7 @@ export class JobScheduler implements SubmissionObserver {
 		} catch (error) {
 			// Stop before this slot is handed on: the next item must not be submitted into a run that ends.
 			if (!this.ctx.continueOnFail()) this.stop();
-			throw error;
+			throw asNodeError(this.ctx.getNode(), error, itemIndex);
 		} finally {
 			this.release(itemIndex, waitsForEnd);
 		}

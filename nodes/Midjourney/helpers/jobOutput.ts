@@ -1,7 +1,18 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IBinaryData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 
-import { CDN_PREFIX, downloadCdnMedia, type DownloadedMedia } from '../transport/media';
+import { withJob } from '../transport/errors';
+import { CDN_PREFIX, downloadCdnMedia, withIdleTimeout, type MediaDownload } from '../transport/media';
+import { REQUEST_TIMEOUT_MS } from '../transport/request';
 import type { Job } from '../transport/types';
+import { Limiter } from './concurrency';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -77,16 +88,60 @@ export function simplifyJob(job: Job): IDataObject {
 /** The contexts that turn jobs into items: the action node, and the trigger's webhook. */
 type ItemContext = IExecuteFunctions | IWebhookFunctions;
 
-async function download(ctx: ItemContext, url: string, itemIndex: number): Promise<DownloadedMedia> {
-	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
-	// Discord attachment URLs are public and signed; the API token is not sent to them.
-	const data = (await ctx.helpers.httpRequest({ method: 'GET', url, encoding: 'arraybuffer' })) as Buffer;
-	const fileName = new URL(url).pathname.split('/').pop() || 'media';
-	return { data: Buffer.from(data), mimeType: '', fileName };
+/**
+ * Files downloading at once in one execution (or one trigger call), whatever the number of items
+ * and of files per job: each holds a connection and a file being written.
+ */
+export const MAX_PARALLEL_DOWNLOADS = 8;
+
+const downloadSlots = new WeakMap<object, Limiter>();
+
+function downloadSlotsOf(ctx: ItemContext): Limiter {
+	let slots = downloadSlots.get(ctx);
+	if (!slots) downloadSlots.set(ctx, (slots = new Limiter(MAX_PARALLEL_DOWNLOADS)));
+	return slots;
 }
 
-async function toBinary(ctx: ItemContext, media: DownloadedMedia): Promise<IBinaryData> {
-	return await ctx.helpers.prepareBinaryData(media.data, media.fileName, media.mimeType || undefined);
+async function openMedia(ctx: ItemContext, url: string, itemIndex: number): Promise<MediaDownload> {
+	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
+	// Discord attachment URLs are public and signed; the API token is not sent to them.
+	const response = (await ctx.helpers.httpRequest({
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		timeout: REQUEST_TIMEOUT_MS.download,
+	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
+	const fileName = new URL(url).pathname.split('/').pop() || 'media';
+	const mimeType = String(response.headers?.['content-type'] ?? '').split(';')[0].trim();
+	return { stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'), mimeType, fileName };
+}
+
+/**
+ * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
+ * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
+ */
+export async function downloadToBinary(ctx: ItemContext, url: string, itemIndex: number): Promise<IBinaryData> {
+	return await downloadSlotsOf(ctx).use(async () => {
+		const media = await openMedia(ctx, url, itemIndex);
+		try {
+			return await ctx.helpers.prepareBinaryData(media.stream, media.fileName, media.mimeType || undefined);
+		} finally {
+			media.stream.destroy();
+		}
+	});
+}
+
+/** A completed job whose media could not be downloaded fails its item, keeping the job. */
+function downloadFailed(ctx: ItemContext, itemIndex: number, job: Job, error: unknown): Error {
+	const failure =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), `Downloading the media of job ${job.jobid} failed: ${(error as Error).message}`, {
+					itemIndex,
+					description: 'The job completed; run Media → Download with its URLs, or the item again with Download Media off.',
+				});
+	return withJob(failure, { jobid: job.jobid, status: job.status });
 }
 
 /**
@@ -106,8 +161,13 @@ export async function jobItems(
 		if (!urls.length) {
 			items.push({ json });
 		} else {
-			// A grid's files are fetched at once: one after another they kept the next job waiting.
-			const files = await Promise.all(urls.map(async (url) => await toBinary(ctx, await download(ctx, url, itemIndex))));
+			// A grid's files are fetched at once (within MAX_PARALLEL_DOWNLOADS): one after another they kept the next job waiting.
+			let files: IBinaryData[];
+			try {
+				files = await Promise.all(urls.map(async (url) => await downloadToBinary(ctx, url, itemIndex)));
+			} catch (error) {
+				throw downloadFailed(ctx, itemIndex, job, error);
+			}
 			if (options.download === 'separate') {
 				files.forEach((binary, index) =>
 					items.push({

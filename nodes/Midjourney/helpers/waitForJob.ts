@@ -52,7 +52,7 @@ function failedJob(job: Job): FailedJob {
 }
 
 /** A failed or moderated job is an error of its item; its details go into the description and `context.job`. */
-export function throwIfUnsuccessful(ctx: IExecuteFunctions, itemIndex: number, job: Job): Job {
+export function throwIfUnsuccessful(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, job: Job): Job {
 	if (job.status === 'failed' || job.status === 'moderated') {
 		const what = job.status === 'failed' ? 'failed' : 'was moderated by Midjourney';
 		const details = [job.error, job.errorDetails, ...(job.response?.embeds ?? []).map((e) => e.description)]
@@ -73,21 +73,24 @@ export function throwIfUnsuccessful(ctx: IExecuteFunctions, itemIndex: number, j
  * Callback mode: the job reports to this execution's own resume URL (final status only) and the
  * execution is put to wait, holding no connection; `resumeFromCallback` wakes it with the job.
  * The returned job (as created) is the node's output only until the callback replaces it.
+ * Returns `follow` for a job that will never call this execution back: the existing child of an
+ * execute-once button (answered 200) reports to the Reply URL of the press that made it.
  */
 async function submitAndSleep(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	request: SubmitRequest,
 	timeLimitMs: number,
-): Promise<Job> {
+): Promise<{ job: Job; follow: boolean }> {
 	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', itemIndex) ?? '');
-	const created = await submitJob(ctx, {
+	const job = await submitJob(ctx, {
 		...request,
 		body: withFields(request.body, { replyUrl: resumeUrl, replyLevel: 'minimal' }),
 	});
-	if (isFinal(created)) return throwIfUnsuccessful(ctx, itemIndex, created);
+	if (isFinal(job)) return { job, follow: false };
+	if (job.request?.replyUrl !== resumeUrl) return { job, follow: true };
 	await ctx.putExecutionToWait(new Date(Date.now() + timeLimitMs));
-	return created;
+	return { job, follow: false };
 }
 
 /** How a lost stream is named in the output of the job that replaced it. */
@@ -214,7 +217,11 @@ export async function runJob(
 	if (wait.mode === 'none') return await submit(async () => await submitJob(ctx, request));
 
 	if (wait.mode === 'callback') {
-		return await submit(async () => await submitAndSleep(ctx, itemIndex, request, wait.timeLimitMs));
+		const submittedAt = Date.now();
+		const { job, follow } = await submit(async () => await submitAndSleep(ctx, itemIndex, request, wait.timeLimitMs));
+		if (isFinal(job)) return finished(job);
+		// Not this execution's job (an execute-once child still running): followed as Poll mode follows a job.
+		return follow ? await pollUntilFinal(job.jobid, submittedAt, job) : job;
 	}
 
 	if (wait.mode === 'poll') {

@@ -1,7 +1,7 @@
-import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError } from '../transport/errors';
-import { isRequestAborted } from '../transport/request';
+import { asNodeError, jobOfError, withJob } from '../transport/errors';
+import { isRequestAborted, sleepUnlessAborted } from '../transport/request';
 import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
@@ -9,10 +9,13 @@ import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 function completedV2Job(ctx: IExecuteFunctions, itemIndex: number, job: V2Job): V2Job {
 	if (job.status === 'completed') return job;
 	const reason = job.status === 'moderated' ? 'was moderated by Midjourney' : `ended as "${job.status}"`;
-	throw new NodeOperationError(ctx.getNode(), `Midjourney v2 job ${reason}: ${job.error ?? job.status}`, {
-		itemIndex,
-		description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
-	});
+	throw withJob(
+		new NodeOperationError(ctx.getNode(), `Midjourney v2 job ${reason}: ${job.error ?? job.status}`, {
+			itemIndex,
+			description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
+		}),
+		job,
+	);
 }
 
 /**
@@ -29,8 +32,8 @@ export async function runV2Job(
 	const abortSignal = waitSignal(ctx, wait.timeLimitMs);
 	const deadline = Date.now() + wait.timeLimitMs;
 
-	const waitEnded = (jobId: string | undefined) =>
-		new NodeOperationError(
+	const waitEnded = (jobId: string | undefined) => {
+		const error = new NodeOperationError(
 			ctx.getNode(),
 			stopReason(ctx) === 'stopped'
 				? 'The execution was stopped while waiting for the Midjourney v2 job'
@@ -42,6 +45,8 @@ export async function runV2Job(
 					: 'No job had been created yet. Raise "Time Limit (Seconds)" when the account is busy.',
 			},
 		);
+		return jobId ? withJob(error, { jobid: jobId, status: job?.status }) : error;
+	};
 
 	let job: V2Job | undefined;
 	try {
@@ -56,12 +61,15 @@ export async function runV2Job(
 		while (!isV2Final(job)) {
 			const remaining = deadline - Date.now();
 			if (remaining <= 0 || abortSignal.aborted) throw waitEnded(job.jobid);
-			await sleep(Math.min(wait.pollIntervalMs, remaining));
+			await sleepUnlessAborted(Math.min(wait.pollIntervalMs, remaining), abortSignal);
 			job = await getV2Job(ctx, job.jobid, { itemIndex, abortSignal });
 		}
 	} catch (error) {
 		if (isRequestAborted(error)) throw waitEnded(job?.jobid);
-		throw asNodeError(ctx.getNode(), error, itemIndex);
+		// A failed GET while the job runs: the job stays findable (v2 documents no cancel).
+		const failure = asNodeError(ctx.getNode(), error, itemIndex);
+		if (job?.jobid && !jobOfError(failure)) throw withJob(failure, { jobid: job.jobid, status: job.status });
+		throw failure;
 	}
 	return completedV2Job(ctx, itemIndex, job);
 }

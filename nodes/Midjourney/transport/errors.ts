@@ -142,8 +142,11 @@ export function connectionError(
 	path: string,
 	code: string | undefined,
 	itemIndex?: number,
+	timeoutMs?: number,
 ): NodeOperationError {
-	const error = new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${code ?? 'connection failed'})`, {
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+	const what = timedOut && timeoutMs ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? 'connection failed');
+	const error = new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${what})`, {
 		itemIndex,
 		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
 	});
@@ -188,4 +191,10 @@ export function withJob<E extends NodeError>(error: E, job: FailedJob): E {
 	const known = Object.fromEntries(Object.entries(job).filter(([, value]) => value !== undefined));
 	error.context.job = { ...((error.context.job as object) ?? {}), ...known };
 	return error;
+}
+
+/** The job an error is about (`context.job`), when it was raised after the job existed. */
+export function jobOfError(error: unknown): FailedJob | undefined {
+	const job = (error as { context?: { job?: unknown } } | undefined)?.context?.job as FailedJob | undefined;
+	return job && typeof job.jobid === 'string' && job.jobid ? job : undefined;
 }

@@ -1,4 +1,3 @@
-import type { Socket } from 'net';
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
@@ -48,7 +47,9 @@ export interface SubmitRequest {
 
 /** The job-creating POST, answered as JSON or, with `stream`, as an unread SSE body. */
 async function postJob<T>(ctx: ApiContext, request: SubmitRequest, stream: boolean) {
-	return await apiRequest<T>(ctx, {
+	// n8n-core replaces a request's abortSignal with the execution's cancel signal; the wait signal
+	// (time limit + that cancel signal) must reach the request, or a quiet stream outlives the limit.
+	return await apiRequest<T>(request.abortSignal ? outlivingExecution(ctx) : ctx, {
 		method: 'POST',
 		path: request.path,
 		body: withFields(request.body, { stream }),
@@ -92,7 +93,8 @@ export function withFields(
 }
 
 type ResponseStream = NodeJS.ReadableStream & {
-	socket?: Socket;
+	/** The response's TCP socket (Node's IncomingMessage); typed here because node code may not import 'net'. */
+	socket?: { setKeepAlive?: (enable: boolean, initialDelayMs: number) => unknown };
 	destroy?: (error?: Error) => void;
 };
 

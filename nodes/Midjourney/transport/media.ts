@@ -1,6 +1,9 @@
-import { sleep } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, type ApiContext } from './request';
+import { apiRequest, REQUEST_TIMEOUT_MS, sleepUnlessAborted, type ApiContext } from './request';
+
+/** A readable stream as n8n's binary data store takes it (node code may not import 'stream'). */
+type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
 
 export const CDN_PROXY_PATH = '/v1/proxy/cdn-midjourney/';
 export const CDN_PREFIX = 'https://cdn.midjourney.com/';
@@ -9,10 +12,27 @@ export const CDN_PREFIX = 'https://cdn.midjourney.com/';
 const FORBIDDEN_RETRIES = 4;
 const FORBIDDEN_BASE_DELAY_MS = 500;
 
-export interface DownloadedMedia {
-	data: Buffer;
+/**
+ * A media file as it arrives: its body is a stream, read once by n8n's binary data store, so a file
+ * is never held whole in memory (with n8n's filesystem binary mode it goes straight to disk).
+ */
+export interface MediaDownload {
+	stream: Readable;
 	mimeType: string;
 	fileName: string;
+}
+
+type BodyStream = Readable & { setTimeout?: (ms: number, callback: () => void) => unknown };
+
+/**
+ * A body that falls silent for longer than `idleMs` ends with an error instead of hanging the item:
+ * the request's own timeout covers only the wait for the headers.
+ */
+export function withIdleTimeout(stream: BodyStream, idleMs: number, what: string): Readable {
+	stream.setTimeout?.(idleMs, () => {
+		stream.destroy(new Error(`${what}: no data for ${Math.round(idleMs / 1000)} seconds`));
+	});
+	return stream;
 }
 
 function fileNameOf(url: string): string {
@@ -25,26 +45,34 @@ function fileNameOf(url: string): string {
 	}
 }
 
-/** Downloads an image or video from Midjourney's CDN through useapi.net's proxy. */
+/** Downloads an image or video from Midjourney's CDN through useapi.net's proxy, as a stream. */
 export async function downloadCdnMedia(
 	ctx: ApiContext,
 	cdnUrl: string,
 	itemIndex?: number,
-): Promise<DownloadedMedia> {
+): Promise<MediaDownload> {
+	// A user's stop ends the pause between two tries.
+	const stopSignal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	for (let attempt = 0; ; attempt++) {
-		const response = await apiRequest<Buffer>(ctx, {
+		const response = await apiRequest<BodyStream>(ctx, {
 			method: 'GET',
 			path: CDN_PROXY_PATH,
 			qs: { cdnUrl },
-			encoding: 'arraybuffer',
+			encoding: 'stream',
 			itemIndex,
 			acceptStatuses: attempt < FORBIDDEN_RETRIES ? [403] : [],
+			timeoutMs: REQUEST_TIMEOUT_MS.download,
 		});
 		if (response.statusCode === 403) {
-			await sleep(FORBIDDEN_BASE_DELAY_MS * Math.pow(2, attempt));
+			response.body.destroy();
+			await sleepUnlessAborted(FORBIDDEN_BASE_DELAY_MS * Math.pow(2, attempt), stopSignal);
 			continue;
 		}
 		const mimeType = (response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
-		return { data: Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body), mimeType, fileName: fileNameOf(cdnUrl) };
+		return {
+			stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
+			mimeType,
+			fileName: fileNameOf(cdnUrl),
+		};
 	}
 }

@@ -20,7 +20,9 @@ export const DEFAULT_BASE_URL = 'https://api.useapi.net';
 
 /**
  * How a request may be repeated after a failure.
- * - `read`: idempotent (GET, DELETE): retried on 5xx, 429 and connection errors.
+ * - `read`: idempotent (GET, DELETE): retried on 5xx, 429, connection errors and timeouts. With an
+ *   `abortSignal` (the GETs of a wait) until the signal fires, i.e. until the item's time limit or
+ *   the user's stop, so a blip of any length within the limit is ridden out; without one a few times.
  * - `submit`: creates a job: retried only where the answer proves nothing was created, i.e. 429
  *   (channel busy) and a refused connection. A 5xx or a reset after sending may have created the
  *   job, so it is reported instead of risking a duplicate.
@@ -37,8 +39,26 @@ export interface BusyRetry {
 /** useapi.net advises waiting 10–30 s after a 429. */
 export const DEFAULT_BUSY_RETRY: BusyRetry = { baseDelayMs: 10_000, maxAttempts: 6 };
 
+/** Reads without an abort signal: tried this many times more. */
 const READ_RETRY_ATTEMPTS = 4;
 const READ_RETRY_BASE_MS = 500;
+/** The longest pause between two tries of a read: short enough to notice the end of a blip soon. */
+const READ_RETRY_MAX_DELAY_MS = 5_000;
+
+/**
+ * How long one attempt may take before it counts as failed (a read is then tried again), by kind of
+ * request. A stream's silence is bounded by the caller instead (stall timer, idle timer).
+ */
+export const REQUEST_TIMEOUT_MS = {
+	/** GET of a job, the running jobs (capacity), accounts; the trigger's and the resume call's verification GET. */
+	read: 15_000,
+	/** DELETE: cancelling a job, often while the execution is being stopped. */
+	cancel: 10_000,
+	/** A job-creating or account POST answered as JSON (may carry uploaded images). */
+	submit: 60_000,
+	/** A media download: until its headers, and then the longest silence while its body arrives. */
+	download: 60_000,
+} as const;
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -56,6 +76,8 @@ export interface ApiRequest {
 	abortSignal?: AbortSignal;
 	/** Statuses handed back to the caller instead of becoming errors (e.g. 404 of GET accounts). */
 	acceptStatuses?: number[];
+	/** Per attempt; by default from REQUEST_TIMEOUT_MS by method (none for a streamed POST). */
+	timeoutMs?: number;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -65,20 +87,58 @@ export interface ApiResponse<T = unknown> {
 }
 
 /**
- * Raised when the caller's abort signal fired (time limit or the user stopping the execution): a
+ * Raised when the caller's abort signal fired (time limit or the user stopping the execution), also
+ * while a read was being retried: `context.lastFailure` then says what useapi.net kept answering. A
  * NodeOperationError marked `context.requestAborted`, which the wait loops recognise with
- * isRequestAborted() and turn into their own "time limit / stopped" error.
+ * isRequestAborted() and turn into their own "time limit / stopped" error. The job the request was
+ * about may still be running: the caller cancels it.
  */
-export function requestAborted(node: INode, itemIndex?: number): NodeOperationError {
-	const error = new NodeOperationError(node, 'The request to useapi.net was aborted (time limit or execution stopped)', {
-		itemIndex,
-	});
+export function requestAborted(node: INode, itemIndex?: number, lastFailure?: string): NodeOperationError {
+	const error = new NodeOperationError(
+		node,
+		lastFailure
+			? `The request to useapi.net was aborted while retrying (${lastFailure})`
+			: 'The request to useapi.net was aborted (time limit or execution stopped)',
+		{ itemIndex },
+	);
 	error.context.requestAborted = true;
+	if (lastFailure) error.context.lastFailure = lastFailure;
 	return error;
 }
 
 export function isRequestAborted(error: unknown): boolean {
 	return error instanceof NodeOperationError && error.context.requestAborted === true;
+}
+
+/**
+ * Waits `ms`, or less when `signal` fires first (time limit, the user's stop): a retry pause never
+ * keeps a stopped execution alive. Uses n8n's `sleep`, no timers of its own.
+ */
+export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) return;
+	let onAbort: () => void = () => undefined;
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** The signal that ends a request's retries: the caller's, else the user's stop of the execution. */
+function stopSignalOf(ctx: ApiContext, request: ApiRequest): AbortSignal | undefined {
+	if (request.abortSignal) return request.abortSignal;
+	return 'getExecutionCancelSignal' in ctx ? (ctx as IExecuteFunctions).getExecutionCancelSignal?.() : undefined;
+}
+
+function defaultTimeoutMs(request: ApiRequest): number | undefined {
+	if (request.method === 'DELETE') return REQUEST_TIMEOUT_MS.cancel;
+	if (request.method === 'GET') return request.encoding === 'json' || !request.encoding ? REQUEST_TIMEOUT_MS.read : REQUEST_TIMEOUT_MS.download;
+	return request.encoding === 'stream' ? undefined : REQUEST_TIMEOUT_MS.submit;
 }
 
 /**
@@ -145,6 +205,10 @@ function jitter(ms: number): number {
 	return Math.round(ms * (0.75 + Math.random() * 0.5));
 }
 
+function readRetryDelayMs(attempt: number): number {
+	return jitter(Math.min(READ_RETRY_BASE_MS * Math.pow(2, attempt), READ_RETRY_MAX_DELAY_MS));
+}
+
 export function busyDelayMs(policy: BusyRetry, attempt: number): number {
 	return jitter(Math.min(policy.baseDelayMs * Math.pow(1.5, attempt), 30_000));
 }
@@ -199,6 +263,10 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 	const retry = request.retry ?? (request.method === 'GET' || request.method === 'DELETE' ? 'read' : 'none');
 	const busyRetry = request.busyRetry ?? DEFAULT_BUSY_RETRY;
 	const encoding = request.encoding ?? 'json';
+	const stopSignal = stopSignalOf(ctx, request);
+	// A read bound to the caller's signal rides out transient failures until that signal fires.
+	const retryUntilAborted = retry === 'read' && request.abortSignal !== undefined;
+	const timeout = request.timeoutMs ?? defaultTimeoutMs(request);
 
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -208,6 +276,7 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 		ignoreHttpStatusErrors: true,
 		abortSignal: request.abortSignal,
 	};
+	if (timeout !== undefined) options.timeout = timeout;
 	if (request.body instanceof MultipartBody) {
 		options.body = request.body.toBuffer();
 		options.headers = { 'content-type': request.body.contentType };
@@ -218,7 +287,15 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 	if (encoding === 'json') options.json = true;
 	else options.encoding = encoding;
 
+	/** Pauses before the next try; false when the caller's signal or the user's stop ended waiting. */
+	const pause = async (ms: number): Promise<boolean> => {
+		await sleepUnlessAborted(ms, stopSignal);
+		return !stopSignal?.aborted;
+	};
+
+	let lastFailure: string | undefined;
 	for (let attempt = 0; ; attempt++) {
+		if (stopSignal?.aborted && request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 		let response: { statusCode: number; headers: unknown; body: unknown };
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -227,14 +304,15 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 				options,
 			)) as typeof response;
 		} catch (error) {
-			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
+			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			const code = networkErrorCode(error);
 			const retryable = retry === 'read' || (retry === 'submit' && code === 'ECONNREFUSED');
-			if (retryable && attempt < READ_RETRY_ATTEMPTS) {
-				await sleep(jitter(READ_RETRY_BASE_MS * Math.pow(2, attempt)));
-				continue;
+			if (retryable && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS)) {
+				lastFailure = `no answer: ${code ?? 'connection failed'}`;
+				if (await pause(readRetryDelayMs(attempt))) continue;
+				if (request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			}
-			throw connectionError(ctx.getNode(), baseUrl, request.method, request.path, code, request.itemIndex);
+			throw connectionError(ctx.getNode(), baseUrl, request.method, request.path, code, request.itemIndex, timeout);
 		}
 
 		const { statusCode } = response;
@@ -256,12 +334,13 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
 			continue;
 		}
-		const busy = statusCode === 429 && retry !== 'none' && attempt < busyRetry.maxAttempts;
-		const serverError = statusCode >= 500 && statusCode !== 596 && retry === 'read' && attempt < READ_RETRY_ATTEMPTS;
+		const busy = statusCode === 429 && retry !== 'none' && (retryUntilAborted || attempt < busyRetry.maxAttempts);
+		const serverError =
+			statusCode >= 500 && statusCode !== 596 && retry === 'read' && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS);
 		if (busy || serverError) {
-			await sleep(busy ? busyDelayMs(busyRetry, attempt) : jitter(READ_RETRY_BASE_MS * Math.pow(2, attempt)));
-			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
-			continue;
+			lastFailure = `useapi.net answered ${statusCode}`;
+			if (await pause(busy ? busyDelayMs(busyRetry, attempt) : readRetryDelayMs(attempt))) continue;
+			if (request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 		}
 		throw apiError(
 			ctx.getNode(),

@@ -21,16 +21,15 @@ const REPLY_URL_MAX = 2048;
 /** The job option Reply URL, here for every job of the account (a job's own Reply URL takes precedence). */
 const jobReplyUrlOption = jobOptionsField.options?.find((option) => option.name === 'replyUrl') as INodeProperties;
 
+export const DISCORD_CREDENTIAL_TYPE = 'midjourneyDiscordApi';
+
 const properties: INodeProperties[] = [
 	{
-		displayName: 'Discord Token',
-		name: 'discord',
-		type: 'string',
-		typeOptions: { password: true },
+		displayName:
+			'The Discord token comes from the "Midjourney Discord Account API" credential above. useapi.net finds the account\'s Midjourney direct-message channel from it; the same token again updates that account.',
+		name: 'discordNotice',
+		type: 'notice',
 		default: '',
-		required: true,
-		description:
-			'Token of the Discord account subscribed to Midjourney. useapi.net finds the account\'s Midjourney direct-message channel from it; using the same token again updates that account.',
 	},
 	{
 		displayName: 'Max Jobs',
@@ -66,10 +65,15 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['createOrUpdate'] } }, properties);
 
+/** The Discord token, from its credential: it never passes through a node parameter or an output. */
+async function discordToken(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+	const credential = await ctx.getCredentials<{ discordToken?: string }>(DISCORD_CREDENTIAL_TYPE, itemIndex);
+	return requireText(ctx.getNode(), itemIndex, 'Discord Token', String(credential.discordToken ?? ''));
+}
+
 /** The request body, every limit checked before anything is sent. */
-function accountBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+function accountBody(ctx: IExecuteFunctions, itemIndex: number, discord: string): IDataObject {
 	const node = ctx.getNode();
-	const discord = requireText(node, itemIndex, 'Discord Token', ctx.getNodeParameter('discord', itemIndex, '') as string);
 	const maxJobs = ctx.getNodeParameter('maxJobs', itemIndex, 3) as number;
 	checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS);
 	const body: IDataObject = { discord, maxJobs };
@@ -95,7 +99,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { statusCode, body } = await apiRequest<Account>(this, {
 		method: 'POST',
 		path: ACCOUNTS_PATH,
-		body: accountBody(this, itemIndex),
+		body: accountBody(this, itemIndex, await discordToken(this, itemIndex)),
 		itemIndex,
 	});
 	return pairedItems(this, itemIndex, { ...body, created: statusCode === 201 });

@@ -1,12 +1,14 @@
 import {
 	updateDisplayOptions,
+	type IBinaryData,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { checkUrlPrefix, requireText } from '../../helpers/validation';
-import { CDN_PREFIX, downloadCdnMedia } from '../../transport/media';
+import { downloadToBinary } from '../../helpers/jobOutput';
+import { CDN_PREFIX } from '../../transport/media';
 
 const properties: INodeProperties[] = [
 	{
@@ -31,6 +33,12 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['media'], operation: ['download'] } }, properties);
 
+/** The file's size in bytes, as n8n's binary data store counted it while writing. */
+function binarySize(binary: IBinaryData): number | undefined {
+	const bytes = (binary as { bytes?: unknown }).bytes;
+	return typeof bytes === 'number' ? bytes : undefined;
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const cdnUrl = requireText(node, itemIndex, 'CDN URL', this.getNodeParameter('cdnUrl', itemIndex, '') as string);
@@ -42,12 +50,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
 	);
 
-	const media = await downloadCdnMedia(this, cdnUrl, itemIndex);
-	const binary = await this.helpers.prepareBinaryData(media.data, media.fileName, media.mimeType);
+	const binary = await downloadToBinary(this, cdnUrl, itemIndex);
 	return this.helpers.constructExecutionMetaData(
 		[
 			{
-				json: { cdnUrl, fileName: binary.fileName, mimeType: binary.mimeType, fileSize: media.data.length },
+				json: { cdnUrl, fileName: binary.fileName, mimeType: binary.mimeType, fileSize: binarySize(binary) },
 				binary: { [field]: binary },
 			},
 		],

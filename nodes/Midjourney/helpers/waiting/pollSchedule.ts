@@ -1,5 +1,3 @@
-import { sleep } from 'n8n-workflow';
-
 import type { Job } from '../../transport/types';
 
 /**
@@ -27,18 +25,5 @@ function predictedRemainingMs(job: Job, waitedMs: number): number | undefined {
 	return predictedTotal - waitedMs;
 }
 
-/** Sleeps `ms`, or less when `signal` fires first (a user stopping the execution must not wait out a pause). */
-export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
-	if (!signal) return await sleep(ms);
-	if (signal.aborted) return;
-	let onAbort = () => {};
-	const aborted = new Promise<void>((resolve) => {
-		onAbort = resolve;
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		await Promise.race([sleep(ms), aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
-}
+/** Sleeps `ms`, or less when `signal` fires first: one pause for the transport's retries and the wait loop. */
+export { sleepUnlessAborted as pause } from '../../transport/request';

@@ -1,6 +1,6 @@
 import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
-import type { Job } from '../transport/types';
+import type { Job } from '../../transport/types';
 
 const ALL_EVENTS = ['created', 'started', 'progress', 'completed', 'failed', 'moderated'];
 const FINAL_EVENTS = ['completed', 'failed', 'moderated'];

@@ -1,0 +1,82 @@
+/**
+ * Issue 10, nothing lost, in a real n8n 2.x: an item that fails after its job exists keeps the job
+ * (Continue On Fail output, error description), and a wait rides out a blip of server errors
+ * within its time limit instead of failing while its job runs on.
+ */
+import { requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
+
+jest.setTimeout(10 * 60 * 1000);
+
+const env = useEnvironment();
+
+const imagine = (prompt: string, extra: Record<string, unknown> = {}) => ({
+	resource: 'job',
+	operation: 'imagine',
+	prompt,
+	timeLimit: 120,
+	options: { pollInterval: 1 },
+	...extra,
+});
+
+describe('a failed item keeps its job', () => {
+	it.each(['stream', 'poll'])('Continue On Fail outputs the failed job (%s): jobid, status, error, errorDetails', async (waitFor) => {
+		const run = await runMidjourneyNode(
+			env,
+			{ ...imagine('={{ $json.prompt }}'), waitFor },
+			{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }], continueOnFail: true },
+		);
+		expect(run.items).toHaveLength(2);
+		const failedJobId = env.emulator.listJobs().find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
+		expect(failedJobId).toBeTruthy();
+		expect(run.items[1].pairedItem).toEqual({ item: 1 });
+		expect(run.items[1].json).toEqual({
+			jobid: failedJobId,
+			status: 'failed',
+			error: 'Midjourney job failed: Midjourney job failed',
+			errorDetails: 'Emulated failure requested with --emu-fail',
+		});
+		expect(run.items[0].json.status).toBe('completed');
+	});
+
+	it('without Continue On Fail the error description names the job', async () => {
+		const run = await runMidjourneyNode(env, { ...imagine('broken --emu-fail'), waitFor: 'poll' });
+		const jobid = env.emulator.listJobs()[0].jobid;
+		expect(run.error.message).toBe('Midjourney job failed: Midjourney job failed');
+		expect(run.error.description).toContain(`Job ${jobid} · status: failed · error: Midjourney job failed`);
+	});
+
+	it('an item that fails before its job exists keeps { error } only', async () => {
+		const run = await runMidjourneyNode(env, imagine('={{ $json.prompt }}'), { items: [{ prompt: '' }], continueOnFail: true });
+		expect(run.items[0].json).toEqual({ error: '"Prompt" is empty' });
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('waits ride out blips', () => {
+	it('Poll mode completes through 12 s of 5xx on its GETs, with one submission and no cancel', async () => {
+		// The emulator answers every job GET with 503 until the blip is over (503 and 502 take the same path).
+		env.emulator.faults.status5xxOnGetNext = 1_000_000;
+		const blipEnds = Date.now() + 12_000;
+		const endBlip = setTimeout(() => {
+			env.emulator.faults.status5xxOnGetNext = 0;
+		}, 12_000);
+		try {
+			const run = await runMidjourneyNode(env, { ...imagine('through the blip'), waitFor: 'poll' });
+			expect(run.error).toBeUndefined();
+			expect(run.items[0].json.status).toBe('completed');
+			expect(Date.now()).toBeGreaterThanOrEqual(blipEnds);
+		} finally {
+			clearTimeout(endBlip);
+		}
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
+		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(0);
+	});
+
+	it('a blip longer than the time limit ends the wait and cancels the job', async () => {
+		env.emulator.faults.status5xxOnGetNext = 1_000_000;
+		const run = await runMidjourneyNode(env, { ...imagine('never seen --emu-ms=60000'), waitFor: 'poll', timeLimit: 8 });
+		env.emulator.faults.status5xxOnGetNext = 0;
+		expect(run.error.message).toMatch(/did not finish within the time limit of 8 seconds/);
+		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);
+	});
+});
