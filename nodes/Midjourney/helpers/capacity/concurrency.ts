@@ -112,7 +112,7 @@ export class JobScheduler implements SubmissionObserver {
 
 	readonly stopSignal: AbortSignal;
 
-	/** Jobs of this run cancelled (DELETE answered 2xx), for the error that ends the run. */
+	/** Jobs cancelled (DELETE answered 2xx) once the run stopped, for the error that ends it. */
 	readonly cancelledJobs: string[] = [];
 
 	constructor(
@@ -211,7 +211,8 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	onCancelled(jobId: string): void {
-		this.cancelledJobs.push(jobId);
+		// Only the cancellations of a stopping run (a lost stream's stuck job is cancelled too, earlier).
+		if (this.stopped) this.cancelledJobs.push(jobId);
 	}
 
 	/**
