@@ -6,7 +6,7 @@ import { jobSlotsOf } from './concurrency';
 import { V3 } from '../transport/jobs';
 import type { Job } from '../transport/types';
 import { readJobRouting, readWaitSettings } from './jobParameters';
-import { jobOutputItems, readOutputOptions } from './jobOutput';
+import { jobOutputItems, readOutputOptions, type OutputOptions } from './jobOutput';
 import { runJob } from './waitForJob';
 
 export interface JobPayload {
@@ -89,7 +89,8 @@ export async function executeJobOperation(
 	itemIndex: number,
 	verb: string,
 	payload: JobPayload,
+	outputDefaults: Partial<OutputOptions> = {},
 ): Promise<INodeExecutionData[]> {
 	const job = await submitAndWait(ctx, itemIndex, verb, payload);
-	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex));
+	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex, outputDefaults));
 }
