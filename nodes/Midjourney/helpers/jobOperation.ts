@@ -6,7 +6,7 @@ import { schedulerOf } from './capacity/concurrency';
 import { V3 } from '../transport/jobs';
 import type { Job } from '../transport/types';
 import { readJobRouting, readWaitSettings } from './jobParameters';
-import { jobOutputItems, readOutputOptions } from './output/jobOutput';
+import { jobOutputItems, readOutputOptions, type OutputOptions } from './output/jobOutput';
 import { runJob } from './waiting/waitForJob';
 
 export interface JobPayload {
@@ -90,7 +90,8 @@ export async function executeJobOperation(
 	itemIndex: number,
 	verb: string,
 	payload: JobPayload,
+	outputDefaults: Partial<OutputOptions> = {},
 ): Promise<INodeExecutionData[]> {
 	const job = await submitAndWait(ctx, itemIndex, verb, payload);
-	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex));
+	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex, outputDefaults));
 }

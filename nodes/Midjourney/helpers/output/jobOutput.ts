@@ -29,8 +29,12 @@ export interface OutputOptions {
 	binaryPropertyName: string;
 }
 
-export function readOutputOptions(ctx: IExecuteFunctions, itemIndex: number): OutputOptions {
-	return outputOptionsFrom(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>);
+export function readOutputOptions(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	defaults: Partial<OutputOptions> = {},
+): OutputOptions {
+	return outputOptionsFrom({ ...defaults, ...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>) });
 }
 
 /** The output options with their defaults, from the node's Options collection. */
