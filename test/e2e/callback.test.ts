@@ -17,7 +17,7 @@ async function callbackWorkflow(prompt: string, parameters: Record<string, unkno
 	const workflow = await env.n8n.createWorkflow(
 		midjourneyWorkflow({
 			path,
-			parameters: { ...parameters, waitFor: 'callback', timeLimit: 600, options: {} },
+			parameters: { ...parameters, waitFor: 'callback', timeLimit: 600, options: { ...((parameters.options as object) ?? {}) } },
 			credentials: env.credentials,
 			respond: 'onReceived',
 		}),
@@ -46,7 +46,8 @@ describe('Callback mode, only for its own job', () => {
 	it('a repeated U1 ends with the existing child job without waiting for a callback', async () => {
 		const parent = await finishedJob('imagine', { prompt: 'parent' });
 		const child = await finishedJob('button', { jobId: parent, button: 'U1' });
-		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'button', jobId: parent, button: ['U1'] });
+		// A U child's image is a Discord attachment (button page), which these tests cannot reach: no download.
+		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'button', jobId: parent, button: ['U1'], options: { download: 'none' } });
 		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success' || e.status === 'error', 30_000);
 		expect(done.status).toBe('success');
 		const output = env.n8n.nodeOutput(done, 'Midjourney');

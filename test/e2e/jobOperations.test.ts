@@ -47,6 +47,11 @@ function tinyPng(): Buffer {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const fast = { pollInterval: 0.3 };
+/**
+ * A U child's image is a Discord attachment (button page transcript: no imageUx), fetched from Discord's
+ * CDN, which these tests cannot reach; Press Button tests about the job itself do not download.
+ */
+const noDownload = { ...fast, download: 'none' };
 
 async function completedImagine(prompt = 'a grid to press buttons on'): Promise<any> {
 	const run = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt, options: fast });
@@ -71,13 +76,13 @@ describe('Press Button', () => {
 
 	it('presses U1 and returns the child job; pressing U1 again returns the same child', async () => {
 		const parent = await completedImagine();
-		const first = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: fast });
+		const first = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: noDownload });
 		const child = first.items[0].json;
 		expect(child.status).toBe('completed');
 		expect(child.verb).toBe('button');
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')[0].body).toMatchObject({ jobId: parent.jobid, button: 'U1' });
 
-		const again = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: fast });
+		const again = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: noDownload });
 		expect(again.error).toBeFalsy();
 		expect(again.items[0].json.jobid).toBe(child.jobid);
 	});
@@ -90,7 +95,7 @@ describe('Press Button', () => {
 			jobId: parent.jobid,
 			button: ['U1', 'U2', 'U3', 'U4'],
 			waitFor: 'poll',
-			options: { ...fast, simplify: true },
+			options: { ...noDownload, simplify: true },
 		});
 		expect(run.items).toHaveLength(4);
 		expect(new Set(run.items.map((item) => item.json.jobid)).size).toBe(4);
@@ -142,7 +147,7 @@ describe('Press Button', () => {
 				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'firstEntryBinary', options: { responseBinaryPropertyName: 'data' } },
 			},
 			node('Imagine', 200, { resource: 'job', operation: 'imagine', prompt: 'a red fox', options: fast }),
-			node('Upscale', 400, { resource: 'job', operation: 'button', jobId: '={{ $json.jobid }}', button: ['U1'], options: fast }),
+			node('Upscale', 400, { resource: 'job', operation: 'button', jobId: '={{ $json.jobid }}', button: ['U1'], options: noDownload }),
 			// A U child has no imageUx (button page transcript); the upscaled cell is the grid's imageUx[0].
 			node('Download', 600, { resource: 'media', operation: 'download', cdnUrl: "={{ $('Imagine').item.json.response.imageUx[0].url }}" }),
 		];
@@ -157,8 +162,8 @@ describe('Press Button', () => {
 		expect(response.status).toBe(200);
 		expect(response.headers['content-type']).toMatch(/image\/png/);
 		expect(Buffer.from(response.body).subarray(0, 8)).toEqual(PNG_SIGNATURE);
-		// Imagine and Upscale attach their images by default (4 + 1), then Download fetches its one.
-		expect(requestsTo(env, 'GET', '/v1/proxy/cdn-midjourney/')).toHaveLength(6);
+		// Imagine attaches its four images by default, then Download fetches its one.
+		expect(requestsTo(env, 'GET', '/v1/proxy/cdn-midjourney/')).toHaveLength(5);
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 });

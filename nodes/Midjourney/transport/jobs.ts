@@ -114,6 +114,37 @@ function interruptionReason(errorEvent: string | undefined, readError: unknown):
 }
 
 /**
+ * The chunks of `stream` until it ends or `signal` fires, whichever comes first. The body n8n 2.x
+ * hands over is a wrapper whose `destroy()` does not end a read that waits for data, so a quiet
+ * stream would outlive the time limit if the loop only waited for the stream.
+ */
+async function* untilAborted(stream: ResponseStream, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
+	const chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+	if (!signal) {
+		yield* { [Symbol.asyncIterator]: () => chunks };
+		return;
+	}
+	let onAbort = () => {};
+	const aborted = new Promise<'aborted'>((resolve) => {
+		onAbort = () => resolve('aborted');
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		for (;;) {
+			const next = chunks.next();
+			// A read still pending when the signal fires ends with the destroyed stream: nobody waits for it.
+			next.catch(() => undefined);
+			const result = await Promise.race([next, aborted]);
+			if (result === 'aborted' || result.done) return;
+			yield result.value;
+		}
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/**
  * Submits a job with `stream: true` and follows its SSE events until a final status, however long
  * the stream stays quiet. A payload that is not a valid event is skipped (the job is still good).
  * `onEvent` sees every event (progress reporting).
@@ -154,21 +185,17 @@ export async function streamJob(
 	});
 
 	stream.socket?.setKeepAlive?.(true, DEAD_PEER_PROBE_AFTER_MS);
-	// n8n's request helper does not end a body it has already handed over when the signal fires.
-	const abortStream = () => stream.destroy?.();
-	request.abortSignal?.addEventListener('abort', abortStream, { once: true });
 
 	try {
-		for await (const chunk of stream) {
+		for await (const chunk of untilAborted(stream, request.abortSignal)) {
 			decoder.push(chunk as Buffer);
 			if (finalJob() || seen.errorEvent) break;
 		}
-		if (!finalJob() && !seen.errorEvent) decoder.end();
+		if (!finalJob() && !seen.errorEvent && !request.abortSignal?.aborted) decoder.end();
 	} catch (readError) {
 		// A read error is the connection ending early: handled below like any other early end.
 		seen.readError = readError ?? 'read error';
 	} finally {
-		request.abortSignal?.removeEventListener('abort', abortStream);
 		stream.destroy?.();
 	}
 
