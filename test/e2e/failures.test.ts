@@ -53,12 +53,12 @@ describe('a failed item keeps its job', () => {
 });
 
 describe('waits ride out blips', () => {
-	it('Poll mode completes through 12 s of 5xx on its GETs, with one submission and no cancel', async () => {
-		// The emulator answers every job GET with 503 until the blip is over (503 and 502 take the same path).
-		env.emulator.faults.status5xxOnGetNext = 1_000_000;
+	it('Poll mode completes through 12 s of 502s on its GETs, with one submission and no cancel', async () => {
+		// The emulator answers every job GET with 502 until the blip is over.
+		env.emulator.faults.status502OnGetNext = 1_000_000;
 		const blipEnds = Date.now() + 12_000;
 		const endBlip = setTimeout(() => {
-			env.emulator.faults.status5xxOnGetNext = 0;
+			env.emulator.faults.status502OnGetNext = 0;
 		}, 12_000);
 		try {
 			const run = await runMidjourneyNode(env, { ...imagine('through the blip'), waitFor: 'poll' });

@@ -1094,6 +1094,15 @@ describe('faults', () => {
 		expect((await call('GET', jobPath(job.jobid))).status).toBe(200);
 		expect(emu.requests.filter((entry) => entry.method === 'GET')).toHaveLength(3);
 	});
+
+	it('status502OnGetNext answers 502 Bad Gateway', async () => {
+		const job = await create('imagine', { prompt: 'get me' });
+		emu.faults.status502OnGetNext = 1;
+		const blocked = await call<{ error: string }>('GET', jobPath(job.jobid));
+		expect(blocked.status).toBe(502);
+		expect(blocked.json).toEqual({ error: 'Bad Gateway' });
+		expect((await call('GET', jobPath(job.jobid))).status).toBe(200);
+	});
 });
 
 // ---- CDN proxy ------------------------------------------------------------------------------------

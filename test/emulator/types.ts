@@ -111,6 +111,8 @@ export interface Faults {
 	status429Next?: number;
 	/** Next N GET jobs/{id} (v3) or GET /v2/jobs/?jobid= answer 503. */
 	status5xxOnGetNext?: number;
+	/** Next N GET jobs/{id} (v3) answer 502, as a gateway in front of the API does during an outage. */
+	status502OnGetNext?: number;
 	/** Next N GET jobs/{id} (v3) or GET /v2/jobs/?jobid= have their socket destroyed without an answer. */
 	resetOnGetNext?: number;
 	/** Next N job-creating POSTs answer 500 WITHOUT creating a job. */

@@ -477,6 +477,7 @@ function getJob(app: App, ctx: RequestContext, jobid: string): void {
 		return;
 	}
 	if (takeFault(app.faults, 'status5xxOnGetNext')) return sendJson(ctx.res, 503, { error: 'Service Unavailable' });
+	if (takeFault(app.faults, 'status502OnGetNext')) return sendJson(ctx.res, 502, { error: 'Bad Gateway' });
 	if (jobid.includes('expired')) return sendJson(ctx.res, 410, { error: `Job ${jobid} has expired` });
 	const job = app.engine.get(jobid);
 	if (!job || job.api !== 'v3') return sendJson(ctx.res, 404, { error: 'Job not found' });
