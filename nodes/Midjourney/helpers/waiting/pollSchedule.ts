@@ -25,6 +25,3 @@ function predictedRemainingMs(job: Job, waitedMs: number): number | undefined {
 	const predictedTotal = ((reported - created) * 100) / percent;
 	return predictedTotal - waitedMs;
 }
-
-/** Sleeps `ms`, or less when `signal` fires first: one pause for the transport's retries and the wait loop. */
-export { sleepUnlessAborted as pause } from '../../transport/request';

@@ -3,10 +3,10 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import { asNodeError, isTransientFailure, withJob, type FailedJob, type NodeError } from '../../transport/errors';
 import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../../transport/jobs';
 import type { MultipartBody } from '../../transport/multipart';
-import type { BusyRetry } from '../../transport/request';
+import { sleepUnlessAborted, type BusyRetry } from '../../transport/request';
 import { isFinal, type Job } from '../../transport/types';
 import { runStopSignal } from '../capacity/concurrency';
-import { nextPollDelayMs, pause } from './pollSchedule';
+import { nextPollDelayMs } from './pollSchedule';
 
 export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
 
@@ -162,7 +162,7 @@ export async function runJob(
 	const pollUntilFinal = async (jobId: string, submittedAt: number, lastRead?: Job): Promise<Job> => {
 		let last = lastRead;
 		for (;;) {
-			await pause(nextPollDelayMs(last, Date.now() - submittedAt, wait.pollIntervalMs), abortSignal);
+			await sleepUnlessAborted(nextPollDelayMs(last, Date.now() - submittedAt, wait.pollIntervalMs), abortSignal);
 			if (abortSignal.aborted) throw await waitEnded({ jobid: jobId, status: last?.status });
 			try {
 				last = await getJob(ctx, jobId, { itemIndex, abortSignal });
