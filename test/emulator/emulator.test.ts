@@ -1123,15 +1123,17 @@ function checkPng(bytes: Buffer): { width: number; height: number } {
 		if (type === 'IHDR') {
 			width = data.readUInt32BE(0);
 			height = data.readUInt32BE(4);
-			expect([data[8], data[9]]).toEqual([8, 2]);
+			expect([data[8], data[9]]).toEqual([8, 3]);
 		}
+		if (type === 'PLTE') expect(data.length).toBe(256 * 3);
 		if (type === 'IDAT') idat.push(data);
 		types.push(type);
 		offset += 12 + length;
 	}
 	expect(types[0]).toBe('IHDR');
 	expect(types[types.length - 1]).toBe('IEND');
-	expect(inflateSync(Buffer.concat(idat)).length).toBe(height * (width * 3 + 1));
+	expect(types).toContain('PLTE');
+	expect(inflateSync(Buffer.concat(idat)).length).toBe(height * (width + 1));
 	return { width, height };
 }
 

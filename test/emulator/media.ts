@@ -1,6 +1,6 @@
 /**
- * Media bytes served by the emulated CDN proxy: real PNG files (signature, IHDR, IDAT, IEND with
- * correct CRCs) and MP4-shaped bytes, both derived deterministically from the requested URL.
+ * Media bytes served by the emulated CDN proxy: real PNG files (signature, IHDR, PLTE, IDAT, IEND
+ * with correct CRCs) and MP4-shaped bytes, both derived deterministically from the requested URL.
  */
 import { createHash } from 'crypto';
 import { deflateSync } from 'zlib';
@@ -48,42 +48,58 @@ function randomFrom(key: string): () => number {
 }
 
 /**
- * An RGB PNG of about `approxBytes` bytes. The pixels are a colour gradient (hue from the key)
- * plus full-range noise, so deflate cannot shrink them and the file size tracks width × height × 3.
+ * Noise rows of an indexed-colour image, deflated: the same for every file of one size, so built
+ * once. Full-range noise keeps deflate from shrinking it, so the file size tracks width × height.
+ * Built per request (the first version did that for RGB pixels) it cost about 40 ms per MB of the
+ * emulator's one event loop, which then answered the node's next submission late: the bench
+ * measured the emulator's CPU instead of the node.
+ */
+const noiseRasters = new Map<number, Buffer>();
+
+function noiseRaster(side: number): Buffer {
+	let idat = noiseRasters.get(side);
+	if (!idat) {
+		const next = randomFrom(`noise:${side}`);
+		const rowLength = side + 1;
+		const raw = Buffer.alloc(rowLength * side);
+		for (let y = 0; y < side; y++) {
+			raw[y * rowLength] = 0; // filter type None
+			for (let x = 0; x < side; x++) raw[y * rowLength + 1 + x] = next() & 0xff;
+		}
+		idat = pngChunk('IDAT', deflateSync(raw, { level: 1 }));
+		noiseRasters.set(side, idat);
+	}
+	return idat;
+}
+
+/**
+ * An indexed-colour PNG of about `approxBytes` bytes. The pixels are shared noise (see noiseRaster);
+ * the palette, a gradient of a hue derived from the key, makes each URL's file its own.
  */
 export function makePng(key: string, approxBytes: number): Buffer {
-	const side = Math.max(1, Math.round(Math.sqrt(Math.max(approxBytes - 100, 3) / 3)));
-	const width = side;
-	const height = side;
+	const side = Math.max(1, Math.round(Math.sqrt(Math.max(approxBytes - 900, 1))));
 	const next = randomFrom(key);
 	const tint = next();
 	const [tr, tg, tb] = [tint & 0xff, (tint >>> 8) & 0xff, (tint >>> 16) & 0xff];
-	const rowLength = width * 3 + 1;
-	const raw = Buffer.alloc(rowLength * height);
-	for (let y = 0; y < height; y++) {
-		const row = y * rowLength;
-		raw[row] = 0; // filter type None
-		for (let x = 0; x < width; x++) {
-			const noise = next();
-			const gradient = ((x + y) * 255) / (width + height);
-			const offset = row + 1 + x * 3;
-			raw[offset] = (tr + gradient + (noise & 0xff)) & 0xff;
-			raw[offset + 1] = (tg + gradient + ((noise >>> 8) & 0xff)) & 0xff;
-			raw[offset + 2] = (tb + gradient + ((noise >>> 16) & 0xff)) & 0xff;
-		}
+	const palette = Buffer.alloc(256 * 3);
+	for (let i = 0; i < 256; i++) {
+		palette[i * 3] = (tr + i) & 0xff;
+		palette[i * 3 + 1] = (tg + (i >>> 1)) & 0xff;
+		palette[i * 3 + 2] = (tb + (next() & 0x3f)) & 0xff;
 	}
 	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
+	header.writeUInt32BE(side, 0);
+	header.writeUInt32BE(side, 4);
 	header[8] = 8; // bit depth
-	header[9] = 2; // colour type RGB
+	header[9] = 3; // colour type: indexed (palette)
 	header[10] = 0; // compression
 	header[11] = 0; // filter
 	header[12] = 0; // no interlace
 	return Buffer.concat([
 		PNG_SIGNATURE,
 		pngChunk('IHDR', header),
-		pngChunk('IDAT', deflateSync(raw, { level: 1 })),
+		pngChunk('PLTE', palette),
+		noiseRaster(side),
 		pngChunk('IEND', Buffer.alloc(0)),
 	]);
 }
@@ -94,18 +110,27 @@ function mp4Box(type: string, payload: Buffer): Buffer {
 	return Buffer.concat([size, Buffer.from(type, 'ascii'), payload]);
 }
 
+/** Filler of an `mdat` box, shared by every file of one size (see noiseRaster for why). */
+const mp4Fillers = new Map<number, Buffer>();
+
 /**
- * MP4-shaped bytes of about `approxBytes`: an `ftyp` box (so the file is recognised as MP4)
- * followed by an `mdat` box of deterministic filler. Not playable; enough for download tests.
+ * MP4-shaped bytes of about `approxBytes`: an `ftyp` box (so the file is recognised as MP4), a
+ * `free` box with a hash of the key (so each URL's file is its own) and an `mdat` box of
+ * deterministic filler. Not playable; enough for download tests.
  */
 export function makeMp4(key: string, approxBytes: number): Buffer {
 	const ftyp = mp4Box(
 		'ftyp',
 		Buffer.concat([Buffer.from('isom', 'ascii'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'ascii')]),
 	);
-	const fillerLength = Math.max(16, approxBytes - ftyp.length - 8);
-	const filler = Buffer.alloc(fillerLength);
-	const next = randomFrom(key);
-	for (let i = 0; i + 4 <= fillerLength; i += 4) filler.writeUInt32BE(next(), i);
-	return Buffer.concat([ftyp, mp4Box('mdat', filler)]);
+	const free = mp4Box('free', createHash('sha256').update(key).digest());
+	const fillerLength = Math.max(16, approxBytes - ftyp.length - free.length - 8);
+	let filler = mp4Fillers.get(fillerLength);
+	if (!filler) {
+		filler = Buffer.alloc(fillerLength);
+		const next = randomFrom(`filler:${fillerLength}`);
+		for (let i = 0; i + 4 <= fillerLength; i += 4) filler.writeUInt32BE(next(), i);
+		mp4Fillers.set(fillerLength, filler);
+	}
+	return Buffer.concat([ftyp, free, mp4Box('mdat', filler)]);
 }

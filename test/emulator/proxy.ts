@@ -13,9 +13,6 @@ const CDN_PREFIX = 'https://cdn.midjourney.com/';
 export class CdnProxy {
 	/** URLs containing `emu-403` already answered 403 once (the next request succeeds). */
 	private forbiddenOnce = new Set<string>();
-	/** Generated files, small LRU: the bench downloads the same ~1 MB images repeatedly. */
-	private cache = new Map<string, Buffer>();
-
 	constructor(private readonly imageBytes: number) {}
 
 	reset(): void {
@@ -35,7 +32,7 @@ export class CdnProxy {
 		}
 		const pathname = new URL(cdnUrl).pathname.toLowerCase();
 		const video = pathname.endsWith('.mp4');
-		const body = this.file(cdnUrl, video);
+		const body = video ? makeMp4(cdnUrl, this.imageBytes) : makePng(cdnUrl, this.imageBytes);
 		const filename = pathname.split('/').filter(Boolean).pop() ?? 'media';
 		// .jpeg/.webp/.png (and anything else) are all answered with PNG bytes and say so in content-type.
 		res.writeHead(200, {
@@ -46,19 +43,6 @@ export class CdnProxy {
 			'access-control-allow-origin': '*',
 		});
 		res.end(body);
-	}
-
-	private file(cdnUrl: string, video: boolean): Buffer {
-		const key = `${video ? 'mp4' : 'png'}:${cdnUrl}`;
-		let body = this.cache.get(key);
-		if (body) {
-			this.cache.delete(key);
-		} else {
-			body = video ? makeMp4(cdnUrl, this.imageBytes) : makePng(cdnUrl, this.imageBytes);
-		}
-		this.cache.set(key, body);
-		while (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
-		return body;
 	}
 }
 

@@ -52,7 +52,7 @@ export interface EmulatorOptions {
 	jobDurationMs?: number;
 	/** Default: one channel '1100000000000000001' with maxJobs 3, maxImageJobs 3, maxVideoJobs 3. */
 	accounts?: AccountSeed[];
-	/** Approximate size of PNGs (and MP4s) served by the CDN proxy, default 12288 (a 64x64 noisy PNG). */
+	/** Approximate size of PNGs (and MP4s) served by the CDN proxy, default 12288 (a 107×107 noisy PNG). */
 	imageBytes?: number;
 	/**
 	 * Interval of `: keep-alive` SSE comments; default 0 = none. The docs describe no keep-alives; this
