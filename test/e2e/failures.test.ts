@@ -38,6 +38,29 @@ describe('a failed item keeps its job', () => {
 		expect(run.items[0].json.status).toBe('completed');
 	});
 
+	it('Continue (using error output) routes the failed item there, its job under details, the good one on the regular output', async () => {
+		const run = await runMidjourneyNode(
+			env,
+			{ ...imagine('={{ $json.prompt }}'), waitFor: 'poll' },
+			{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }, { prompt: '' }], continueOnFail: 'errorOutput' },
+		);
+		const failedJobId = env.emulator.listJobs().find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
+		expect(failedJobId).toBeTruthy();
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].json.status).toBe('completed');
+		expect(run.items[0].pairedItem).toEqual({ item: 0 });
+		expect(run.errorItems).toHaveLength(2);
+		// n8n adds the input item's fields to an error-output item.
+		expect(run.errorItems[0].json).toEqual({
+			prompt: 'broken --emu-fail',
+			error: 'Midjourney job failed: Midjourney job failed',
+			details: { jobid: failedJobId, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' },
+		});
+		expect(run.errorItems[0].pairedItem).toEqual({ item: 1 });
+		expect(run.errorItems[1].json).toEqual({ prompt: '', error: '"Prompt" is empty' });
+		expect(run.errorItems[1].pairedItem).toEqual({ item: 2 });
+	});
+
 	it('without Continue On Fail the error description names the job', async () => {
 		const run = await runMidjourneyNode(env, { ...imagine('broken --emu-fail'), waitFor: 'poll' });
 		const jobid = env.emulator.listJobs()[0].jobid;

@@ -88,6 +88,8 @@ export async function stopEnvironment(env: E2eEnvironment | undefined): Promise<
 export interface NodeRun {
 	/** The Midjourney node's output items (json, binary metadata, pairedItem). */
 	items: NodeItem[];
+	/** Its error output's items (On Error: Continue (using error output)). */
+	errorItems: NodeItem[];
 	/** The node's error when it failed (and Continue On Fail was off). */
 	error: any;
 	execution: ExecutionDetails;
@@ -100,7 +102,8 @@ export interface RunOptions {
 	items?: object[];
 	/** Raw bytes posted to the webhook: the input item then carries them as binary property `data`. */
 	binaryInput?: { data: Buffer; contentType: string };
-	continueOnFail?: boolean;
+	/** Settings → On Error: Continue (true: regular output; 'errorOutput': using error output). */
+	continueOnFail?: boolean | 'errorOutput';
 	/** Answer the webhook with the first binary of the last item (to check downloaded bytes). */
 	respondWithBinary?: string;
 	/** More credentials of the node, e.g. `midjourneyDiscordApi` for Account → Create or Update. */
@@ -117,7 +120,7 @@ export interface MidjourneyWorkflowSpec {
 	respond?: 'onReceived' | 'allEntries' | 'firstEntryJson' | { binaryProperty: string };
 	/** Insert Split Out on `body.items`: one input item per array entry. */
 	splitItems?: boolean;
-	continueOnFail?: boolean;
+	continueOnFail?: boolean | 'errorOutput';
 }
 
 /** Webhook → [Split Out] → Midjourney: how the tests and the benchmark run the node in a real n8n. */
@@ -165,7 +168,7 @@ export function midjourneyWorkflow(spec: MidjourneyWorkflowSpec) {
 			position: [400, 0],
 			parameters: spec.parameters,
 			credentials: spec.credentials,
-			...(spec.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			...(spec.continueOnFail ? { onError: spec.continueOnFail === 'errorOutput' ? 'continueErrorOutput' : 'continueRegularOutput' } : {}),
 		},
 	];
 	const connections: Record<string, unknown> = {};
@@ -201,6 +204,7 @@ export async function runMidjourneyNode(
 		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.finished || e.status === 'error' || e.status === 'success' || e.status === 'crashed', 60_000);
 		return {
 			items: env.n8n.nodeOutput(execution, 'Midjourney'),
+			errorItems: env.n8n.nodeOutput(execution, 'Midjourney', 1),
 			error: env.n8n.nodeError(execution, 'Midjourney'),
 			execution,
 			response,

@@ -42,6 +42,20 @@ describe('n8n 1.x smoke test', () => {
 		expect(env.emulator.requests).toHaveLength(0);
 	});
 
+	it('Continue (using error output): 1.x routes only { error } items there, so a failure with a job stays on the regular output', async () => {
+		env.emulator.reset();
+		const run = await runMidjourneyNode(
+			env,
+			{ resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', waitFor: 'poll', options: { pollInterval: 0.3 } },
+			{ items: [{ prompt: 'broken --emu-fail' }, { prompt: '' }], continueOnFail: 'errorOutput' },
+		);
+		const jobid = env.emulator.listJobs()[0].jobid;
+		expect(run.items.map((item) => item.json)).toEqual([
+			{ error: 'Midjourney job failed: Midjourney job failed', details: { jobid, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' } },
+		]);
+		expect(run.errorItems.map((item) => item.json)).toEqual([{ prompt: '', error: '"Prompt" is empty' }]);
+	});
+
 	it('loads the trigger node as well', async () => {
 		const description = await env.n8n.nodeTypeDescription('n8n-nodes-useapi-midjourney.midjourneyTrigger', 1);
 		expect(description?.displayName).toBe('Midjourney (useapi.net) Trigger');

@@ -34,10 +34,18 @@ function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject
 }
 
 /**
- * A failed item as output under Continue On Fail, paired with its input item. The item's `error`
- * property is left unset: n8n replaces the json of such an item with `{ error: message }`, which
- * would drop the job.
+ * A failed item as output under Continue On Fail, paired with its input item.
+ * - Continue (regular output): `{ jobid, status, error, errorDetails, … }`. The item's `error`
+ *   property is left unset: n8n replaces the json of such an item with `{ error: message }`, which
+ *   would drop the job.
+ * - Continue (using error output): n8n 2.x routes an item to the error output when its json holds
+ *   only `error`, `message` and `details` (and adds the input item's fields there), so the job goes
+ *   under `details`. n8n 1.x routes only `{ error }` and `{ error, message }`: there such an item
+ *   stays on the regular output, with its job.
  */
-export function failedItem(error: NodeError, itemIndex: number): INodeExecutionData {
-	return { json: failedItemJson(error, jobOfError(error)), pairedItem: { item: itemIndex } };
+export function failedItem(error: NodeError, itemIndex: number, toErrorOutput = false): INodeExecutionData {
+	const json = failedItemJson(error, jobOfError(error));
+	if (!toErrorOutput) return { json, pairedItem: { item: itemIndex } };
+	const { error: message, ...details } = json;
+	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
 }
