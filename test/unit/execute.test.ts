@@ -1,22 +1,12 @@
-import { startEmulator, type Emulator } from '../emulator';
 import { runMidjourney } from '../helpers/n8nCore';
+import { TEST_TOKEN, useUnitEmulator } from '../helpers/unitEmulator';
 
 /**
  * The node's execute() as n8n runs it: Input Items → Midjourney through n8n-core's WorkflowExecute,
  * with n8n-core's request helpers, expression resolution and paired-item handling.
  */
-const TOKEN = 'test-token';
-let emulator: Emulator;
+const { emulator, credential } = useUnitEmulator();
 
-beforeAll(async () => {
-	emulator = await startEmulator({ token: TOKEN, jobDurationMs: 300 });
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
-
-const credential = () => ({ baseUrl: emulator.url, token: TOKEN });
 const prompts = ['a red fox in the snow', 'a blue whale at dusk'];
 // The prompt is an expression over the input item, as users write it: n8n resolves it per item.
 const imagine = (waitFor: string) => ({
@@ -28,7 +18,7 @@ const imagine = (waitFor: string) => ({
 });
 
 function posts() {
-	return emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
+	return emulator().requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
 }
 
 describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core', (waitFor) => {
@@ -55,12 +45,12 @@ describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core
 		expect(posts().map((post) => (post.body as { prompt: string }).prompt).sort()).toEqual([...prompts].sort());
 		for (const post of posts()) {
 			expect(post.body).toMatchObject({ stream: waitFor === 'stream' });
-			expect(post.headers.authorization).toBe(`Bearer ${TOKEN}`);
+			expect(post.headers.authorization).toBe(`Bearer ${TEST_TOKEN}`);
 		}
-		const jobReads = emulator.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
+		const jobReads = emulator().requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
 		if (waitFor === 'poll') expect(jobReads.length).toBeGreaterThanOrEqual(2);
 		else expect(jobReads).toHaveLength(0);
-		expect(emulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+		expect(emulator().requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
 	});
 });
 
@@ -94,15 +84,15 @@ describe('the user stopping the execution', () => {
 			stop: stop.signal,
 		});
 		// Stopped once the node holds the job (its first poll), not while the POST is still in flight.
-		const polled = () => emulator.requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
+		const polled = () => emulator().requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
 		while (!polled()) await new Promise((resolve) => setTimeout(resolve, 20));
 		stop.abort();
 		const run = await running;
 		// The node's error for the item says why it ended (n8n records the execution itself as canceled).
 		expect(run.error?.message).toMatch(/stopped while waiting for the Midjourney job/);
-		const jobId = emulator.listJobs()[0]?.jobid;
+		const jobId = emulator().listJobs()[0]?.jobid;
 		expect(jobId).toBeDefined();
-		expect(emulator.requests.filter((r) => r.method === 'DELETE').map((r) => decodeURIComponent(r.path))).toEqual([
+		expect(emulator().requests.filter((r) => r.method === 'DELETE').map((r) => decodeURIComponent(r.path))).toEqual([
 			`/v3/midjourney/jobs/${jobId}`,
 		]);
 	});

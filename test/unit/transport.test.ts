@@ -1,21 +1,12 @@
-import { startEmulator, type Emulator } from '../emulator';
 import { executeContext } from '../helpers/n8nCore';
+import { TEST_TOKEN, useUnitEmulator } from '../helpers/unitEmulator';
 import { apiRequest } from '../../nodes/Midjourney/transport/request';
 import { streamJob, submitJob } from '../../nodes/Midjourney/transport/jobs';
 import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waiting/waitForJob';
 
-const TOKEN = 'test-token';
-let emulator: Emulator;
+const { emulator, credential } = useUnitEmulator();
 
-beforeAll(async () => {
-	emulator = await startEmulator({ token: TOKEN, jobDurationMs: 300 });
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
-
-const ctx = (token = TOKEN) => executeContext({ credential: { baseUrl: emulator.url, token } });
+const ctx = (token = TEST_TOKEN) => executeContext({ credential: credential(token) });
 
 const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
 	mode: 'stream',
@@ -29,7 +20,7 @@ const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
 const imagine = (prompt: string) => ({ path: '/v3/midjourney/jobs/imagine', body: { prompt } });
 
 function jobPosts() {
-	return emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
+	return emulator().requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string }> {
@@ -48,14 +39,14 @@ describe('transport against the emulator', () => {
 		expect(job.response?.imageUx).toHaveLength(4);
 		expect(jobPosts()).toHaveLength(1);
 		expect(jobPosts()[0].body).toMatchObject({ prompt: 'a cat in a hat', stream: true });
-		expect(jobPosts()[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+		expect(jobPosts()[0].headers.authorization).toBe(`Bearer ${TEST_TOKEN}`);
 	});
 
 	it('polls with stream:false in poll mode', async () => {
 		const job = await runJob(ctx(), 0, imagine('poll me'), wait({ mode: 'poll' }));
 		expect(job.status).toBe('completed');
 		expect(jobPosts()[0].body).toMatchObject({ stream: false });
-		expect(emulator.requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'))).toBe(true);
+		expect(emulator().requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'))).toBe(true);
 	});
 
 	it('returns the created job at once in none mode', async () => {
@@ -69,7 +60,7 @@ describe('transport against the emulator', () => {
 		expect(job.status).toBe('completed');
 		const posts = jobPosts();
 		expect(posts.map((post) => (post.body as { stream?: boolean }).stream)).toEqual([true, false]);
-		const deletes = emulator.requests.filter((r) => r.method === 'DELETE');
+		const deletes = emulator().requests.filter((r) => r.method === 'DELETE');
 		expect(deletes).toHaveLength(1);
 		const lost = (job.streamLost as { cancelledJobid: string }).cancelledJobid;
 		expect(deletes[0].path).toContain(lost);
@@ -83,7 +74,7 @@ describe('transport against the emulator', () => {
 		expect(context.job?.jobid).toMatch(/^j/);
 		expect(context.job?.cancelled).toBe(true);
 		expect(jobPosts()).toHaveLength(1);
-		expect(emulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+		expect(emulator().requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
 	});
 
 	it('never closes a stream for being quiet: a stalled stream is waited on until the time limit', async () => {
@@ -98,14 +89,14 @@ describe('transport against the emulator', () => {
 		const job = await runJob(ctx(), 0, imagine('bad --emu-malformed'), wait());
 		expect(job.status).toBe('completed');
 		expect(jobPosts()).toHaveLength(1);
-		expect(emulator.requests.some((r) => r.method === 'DELETE')).toBe(false);
+		expect(emulator().requests.some((r) => r.method === 'DELETE')).toBe(false);
 	});
 
 	it('cancels the job with DELETE when the time limit passes', async () => {
 		const error = await errorOf(runJob(ctx(), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })));
 		expect(error.message).toMatch(/did not finish within the time limit of 1 seconds|time limit/);
 		expect(error.description).toMatch(/was cancelled \(DELETE\)/);
-		const deletes = emulator.requests.filter((r) => r.method === 'DELETE');
+		const deletes = emulator().requests.filter((r) => r.method === 'DELETE');
 		expect(deletes).toHaveLength(1);
 	});
 
@@ -120,11 +111,11 @@ describe('transport against the emulator', () => {
 	});
 
 	it('retries 429 with backoff and submits once it is accepted', async () => {
-		emulator.faults.status429Next = 2;
+		emulator().faults.status429Next = 2;
 		const job = await runJob(ctx(), 0, imagine('busy'), wait());
 		expect(job.status).toBe('completed');
 		expect(jobPosts()).toHaveLength(3);
-		expect(emulator.submissions()).toBe(1);
+		expect(emulator().submissions()).toBe(1);
 	});
 
 	it('explains 401 without showing the token', async () => {
@@ -155,18 +146,18 @@ describe('transport against the emulator', () => {
 
 	it('retries a GET after 5xx and connection resets', async () => {
 		const created = await submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } });
-		emulator.faults.status5xxOnGetNext = 1;
-		emulator.faults.resetOnGetNext = 1;
+		emulator().faults.status5xxOnGetNext = 1;
+		emulator().faults.resetOnGetNext = 1;
 		const { body } = await apiRequest<{ jobid: string }>(ctx(), { method: 'GET', path: `/v3/midjourney/jobs/${created.jobid}` });
 		expect(body.jobid).toBe(created.jobid);
 	});
 
 	it('does not repeat a job submission answered 5xx', async () => {
-		emulator.faults.status5xxOnPostNext = 1;
+		emulator().faults.status5xxOnPostNext = 1;
 		const error = await errorOf(runJob(ctx(), 0, imagine('x'), wait()));
 		expect(error.message).toMatch(/server error \(500\)/);
 		expect(jobPosts()).toHaveLength(1);
-		expect(emulator.submissions()).toBe(0);
+		expect(emulator().submissions()).toBe(0);
 	});
 
 	it('reads a stream split into events with their jobId first', async () => {
