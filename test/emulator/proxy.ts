@@ -13,6 +13,7 @@ const CDN_PREFIX = 'https://cdn.midjourney.com/';
 export class CdnProxy {
 	/** URLs containing `emu-403` already answered 403 once (the next request succeeds). */
 	private forbiddenOnce = new Set<string>();
+
 	constructor(private readonly imageBytes: number) {}
 
 	reset(): void {
