@@ -12,7 +12,11 @@ jest.setTimeout(10 * 60 * 1000);
 const env = useEnvironment();
 
 /** Webhook (answers at once) → Midjourney Imagine (or `parameters`) with Wait for Result: Callback. */
-async function callbackWorkflow(prompt: string, parameters: Record<string, unknown> = { resource: 'job', operation: 'imagine', prompt }) {
+async function callbackWorkflow(
+	prompt: string,
+	parameters: Record<string, unknown> = { resource: 'job', operation: 'imagine', prompt },
+	continueOnFail?: 'errorOutput',
+) {
 	const path = `callback-${randomUUID()}`;
 	const workflow = await env.n8n.createWorkflow(
 		midjourneyWorkflow({
@@ -20,6 +24,7 @@ async function callbackWorkflow(prompt: string, parameters: Record<string, unkno
 			parameters: { ...parameters, waitFor: 'callback', timeLimit: 600, options: { ...((parameters.options as object) ?? {}) } },
 			credentials: env.credentials,
 			respond: 'onReceived',
+			continueOnFail,
 		}),
 	);
 	await env.n8n.activateWorkflow(workflow.id);
@@ -85,6 +90,22 @@ describe('Callback mode, only for its own job', () => {
 			error: 'Midjourney job failed: Midjourney job failed',
 			errorDetails: 'Emulated failure requested with --emu-fail',
 		});
+		await env.n8n.deactivateWorkflow(workflow.id);
+	});
+
+	it('with On Error: Continue (using error output), a failed job resumes on the error output, its job under details', async () => {
+		const workflow = await callbackWorkflow('will fail --emu-fail', undefined, 'errorOutput');
+		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 60_000);
+		const jobid = env.emulator.listJobs()[0].jobid;
+		expect(env.n8n.nodeOutput(done, 'Midjourney', 0)).toEqual([]);
+		const [failed, ...more] = env.n8n.nodeOutput(done, 'Midjourney', 1);
+		expect(more).toEqual([]);
+		// n8n adds the input item's fields (here the webhook call's) to an error-output item.
+		expect(failed.json).toMatchObject({
+			error: 'Midjourney job failed: Midjourney job failed',
+			details: { jobid, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' },
+		});
+		expect(failed.json.jobid).toBeUndefined();
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 });

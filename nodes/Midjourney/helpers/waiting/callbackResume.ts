@@ -75,7 +75,9 @@ export async function resumeFromCallback(
 	try {
 		throwIfUnsuccessful(ctx, 0, job);
 	} catch (error) {
-		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(error as NodeError, 0)]] };
+		// n8n passes a resumed node's output on without running it again, through its error-output routing.
+		const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
+		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(error as NodeError, 0, toErrorOutput)]] };
 	}
 	const options = outputOptionsFrom(ctx.getNodeParameter('options', {}) as Partial<OutputOptions>);
 	const items = await jobItems(ctx, 0, [finishedJob(job)], options);
