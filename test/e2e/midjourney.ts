@@ -178,6 +178,33 @@ export function midjourneyWorkflow(spec: MidjourneyWorkflowSpec) {
 	return { name: `Midjourney ${spec.path}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
+/** Midjourney Trigger → No Op: how the tests receive useapi.net's calls; its URL path is `<webhookId>/midjourney/<secret>`. */
+export function midjourneyTriggerWorkflow(spec: {
+	name: string;
+	webhookId: string;
+	parameters: Record<string, unknown>;
+	credentials: Record<string, { id: string; name: string }>;
+}) {
+	return {
+		name: spec.name,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Midjourney Trigger',
+				type: TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: spec.webhookId,
+				parameters: spec.parameters,
+				credentials: spec.credentials,
+			},
+			{ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+		connections: { 'Midjourney Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 /** Runs one Midjourney node with `parameters` in a fresh workflow inside the real n8n. */
 export async function runMidjourneyNode(
 	env: E2eEnvironment,

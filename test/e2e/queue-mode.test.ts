@@ -7,7 +7,7 @@
 import { randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { TOKEN, TRIGGER_TYPE, midjourneyWorkflow } from './midjourney';
+import { midjourneyTriggerWorkflow, midjourneyWorkflow, TOKEN } from './midjourney';
 import { startQueueCluster, type QueueCluster } from './queue';
 
 jest.setTimeout(5 * 60 * 1000);
@@ -120,24 +120,9 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 
 	it('the trigger is served by the webhook process, once per event, repeated deliveries included', async () => {
 		const webhookId = randomUUID();
-		const workflow = await cluster.main.createWorkflow({
-			name: `Queue trigger ${webhookId}`,
-			nodes: [
-				{
-					id: randomUUID(),
-					name: 'Midjourney Trigger',
-					type: TRIGGER_TYPE,
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId,
-					parameters: { secret: SECRET },
-					credentials,
-				},
-				{ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
-			],
-			connections: { 'Midjourney Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		});
+		const workflow = await cluster.main.createWorkflow(
+			midjourneyTriggerWorkflow({ name: `Queue trigger ${webhookId}`, webhookId, parameters: { secret: SECRET }, credentials }),
+		);
 		await cluster.main.activateWorkflow(workflow.id);
 		try {
 			const url = `${cluster.webhookBaseUrl}/webhook/${webhookId}/midjourney/${SECRET}`;

@@ -7,7 +7,7 @@ import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { TOKEN, TRIGGER_TYPE, useEnvironment } from './midjourney';
+import { midjourneyTriggerWorkflow, TOKEN, useEnvironment } from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -17,24 +17,9 @@ const SECRET = 'trigger-secret-0123456789abcdef';
 
 async function triggerWorkflow(parameters: Record<string, unknown>) {
 	const webhookId = randomUUID();
-	const workflow = await env.n8n.createWorkflow({
-		name: `Trigger ${webhookId}`,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Midjourney Trigger',
-				type: TRIGGER_TYPE,
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId,
-				parameters: { secret: SECRET, ...parameters },
-				credentials: env.credentials,
-			},
-			{ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
-		],
-		connections: { 'Midjourney Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	});
+	const workflow = await env.n8n.createWorkflow(
+		midjourneyTriggerWorkflow({ name: `Trigger ${webhookId}`, webhookId, parameters: { secret: SECRET, ...parameters }, credentials: env.credentials }),
+	);
 	await env.n8n.activateWorkflow(workflow.id);
 	const url = `${env.n8n.baseUrl}/webhook/${webhookId}/midjourney/${SECRET}`;
 	// 2.x registers production webhooks a moment after activation: wait until the URL answers.
