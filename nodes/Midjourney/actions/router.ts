@@ -160,7 +160,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 							error instanceof NodeApiError || error instanceof NodeOperationError
 								? error
 								: new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
-						return [failedItem(failure, itemIndex, this.getNode().onError === 'continueErrorOutput')];
+						return [failedItem(this, failure, itemIndex)];
 					}
 					const context = (error as { context?: { itemIndex?: number } }).context;
 					if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { jobOfError, type FailedJob, type NodeError } from '../../transport/errors';
 
@@ -43,9 +43,9 @@ function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject
  *   under `details`. n8n 1.x routes only `{ error }` and `{ error, message }`: there such an item
  *   stays on the regular output, with its job.
  */
-export function failedItem(error: NodeError, itemIndex: number, toErrorOutput = false): INodeExecutionData {
+export function failedItem(ctx: { getNode(): INode }, error: NodeError, itemIndex: number): INodeExecutionData {
 	const json = failedItemJson(error, jobOfError(error));
-	if (!toErrorOutput) return { json, pairedItem: { item: itemIndex } };
+	if (ctx.getNode().onError !== 'continueErrorOutput') return { json, pairedItem: { item: itemIndex } };
 	const { error: message, ...details } = json;
 	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
 }

@@ -76,8 +76,7 @@ export async function resumeFromCallback(
 		throwIfUnsuccessful(ctx, 0, job);
 	} catch (error) {
 		// n8n passes a resumed node's output on without running it again, through its error-output routing.
-		const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
-		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(error as NodeError, 0, toErrorOutput)]] };
+		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(ctx, error as NodeError, 0)]] };
 	}
 	const options = outputOptionsFrom(ctx.getNodeParameter('options', {}) as Partial<OutputOptions>);
 	const items = await jobItems(ctx, 0, [finishedJob(job)], options);
