@@ -27,6 +27,9 @@ async function copyVendoredParser() {
 	const packageDir = path.dirname(require.resolve('eventsource-parser/package.json'));
 	const destination = path.resolve('dist', 'nodes', 'Midjourney', 'vendor', 'eventsource-parser');
 	await fs.promises.mkdir(destination, { recursive: true });
-	await fs.promises.copyFile(path.join(packageDir, 'dist', 'index.cjs'), path.join(destination, 'index.js'));
+	await fs.promises.copyFile(
+		path.join(packageDir, 'dist', 'index.cjs'),
+		path.join(destination, 'index.js'),
+	);
 	await fs.promises.copyFile(path.join(packageDir, 'LICENSE'), path.join(destination, 'LICENSE'));
 }

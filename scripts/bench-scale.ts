@@ -48,7 +48,13 @@ async function concurrentExecutions(
 	const workflow = await n8n.createWorkflow({
 		...midjourneyWorkflow({
 			path,
-			parameters: { resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', waitFor: 'stream', options: {} },
+			parameters: {
+				resource: 'job',
+				operation: 'imagine',
+				prompt: '={{ $json.prompt }}',
+				waitFor: 'stream',
+				options: {},
+			},
 			credentials,
 			respond: 'allEntries',
 			splitItems: true,
@@ -65,26 +71,39 @@ async function concurrentExecutions(
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
-		const postsBefore = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine').length;
+		const postsBefore = emulator.requests.filter(
+			(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
+		).length;
 		const acceptedBefore = emulator.submissions();
 		const jobsBefore = new Set(emulator.listJobs().map((job) => job.jobid));
 		const started = performance.now();
 		const answers = await Promise.all(
 			Array.from({ length: SCALE_EXECUTIONS }, (_, execution) =>
 				n8n.http('POST', url, {
-					items: Array.from({ length: SCALE_PROMPTS }, (_, i) => ({ prompt: `${label} ${execution}.${i} ${path}` })),
+					items: Array.from({ length: SCALE_PROMPTS }, (_, i) => ({
+						prompt: `${label} ${execution}.${i} ${path}`,
+					})),
 				}),
 			),
 		);
 		const wallMs = performance.now() - started;
-		const posts = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine').length - postsBefore;
+		const posts =
+			emulator.requests.filter(
+				(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
+			).length - postsBefore;
 		const accepted = emulator.submissions() - acceptedBefore;
 		const completed = answers
-			.map((answer) => (Array.isArray(answer.body) ? answer.body.filter((item: { status?: string }) => item.status === 'completed').length : 0))
+			.map((answer) =>
+				Array.isArray(answer.body)
+					? answer.body.filter((item: { status?: string }) => item.status === 'completed').length
+					: 0,
+			)
 			.reduce((a, b) => a + b, 0);
 		const jobs = emulator.listJobs().filter((job) => !jobsBefore.has(job.jobid));
 		const items = SCALE_EXECUTIONS * SCALE_PROMPTS;
-		const errors = answers.filter((answer) => answer.status !== 200).map((answer) => `${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+		const errors = answers
+			.filter((answer) => answer.status !== 200)
+			.map((answer) => `${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
 		return {
 			label,
 			wallMs,
@@ -134,33 +153,85 @@ export async function benchScale(options: {
 		try {
 			results.push(await run());
 		} catch (error) {
-			results.push({ label, wallMs: NaN, idealMs: NaN, items: 0, completed: 0, posts: 0, accepted: 0, busy429: 0, maxRunning: 0, error: (error as Error).message });
+			results.push({
+				label,
+				wallMs: NaN,
+				idealMs: NaN,
+				items: 0,
+				completed: 0,
+				posts: 0,
+				accepted: 0,
+				busy429: 0,
+				maxRunning: 0,
+				error: (error as Error).message,
+			});
 		}
 		const r = results[results.length - 1];
-		log(`${label}: ${(r.wallMs / 1000).toFixed(2)} s (ideal ${(r.idealMs / 1000).toFixed(0)} s), ${r.completed}/${r.items} completed, ${r.accepted}/${r.posts} accepted, ${r.busy429}×429${r.error ? `, ERROR ${r.error}` : ''}`);
+		log(
+			`${label}: ${(r.wallMs / 1000).toFixed(2)} s (ideal ${(r.idealMs / 1000).toFixed(0)} s), ${r.completed}/${r.items} completed, ${r.accepted}/${r.posts} accepted, ${r.busy429}×429${r.error ? `, ERROR ${r.error}` : ''}`,
+		);
 	};
 
 	await measure(
-		() => concurrentExecutions('single process', single, single.baseUrl, emulator, options.credentials, capacity, jobMs),
+		() =>
+			concurrentExecutions(
+				'single process',
+				single,
+				single.baseUrl,
+				emulator,
+				options.credentials,
+				capacity,
+				jobMs,
+			),
 		'single process',
 	);
 
 	log('starting a queue-mode cluster (Redis, Postgres, main, 2 workers, webhook process)…');
 	const cluster = await startQueueCluster({ workers: 2, workerConcurrency: 5 });
 	try {
-		const credentialId = await cluster.main.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-			apiToken: options.token,
-			baseUrl: emulator.url,
-		});
+		const credentialId = await cluster.main.createCredential(
+			'useapi.net (emulator)',
+			'useApiNetApi',
+			{
+				apiToken: options.token,
+				baseUrl: emulator.url,
+			},
+		);
 		const credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
 		// Warm-up: each worker loads the node on its first execution.
-		await concurrentExecutions('queue warm-up', cluster.main, cluster.main.baseUrl, emulator, credentials, capacity, jobMs).catch(() => undefined);
+		await concurrentExecutions(
+			'queue warm-up',
+			cluster.main,
+			cluster.main.baseUrl,
+			emulator,
+			credentials,
+			capacity,
+			jobMs,
+		).catch(() => undefined);
 		await measure(
-			() => concurrentExecutions('queue mode, called on main', cluster.main, cluster.main.baseUrl, emulator, credentials, capacity, jobMs),
+			() =>
+				concurrentExecutions(
+					'queue mode, called on main',
+					cluster.main,
+					cluster.main.baseUrl,
+					emulator,
+					credentials,
+					capacity,
+					jobMs,
+				),
 			'queue mode, called on main',
 		);
 		await measure(
-			() => concurrentExecutions('queue mode, through the webhook process', cluster.main, cluster.webhookBaseUrl, emulator, credentials, capacity, jobMs),
+			() =>
+				concurrentExecutions(
+					'queue mode, through the webhook process',
+					cluster.main,
+					cluster.webhookBaseUrl,
+					emulator,
+					credentials,
+					capacity,
+					jobMs,
+				),
 			'queue mode, through the webhook process',
 		);
 	} finally {
@@ -179,14 +250,32 @@ async function main(): Promise<number> {
 	const emulator = await startEmulator({
 		token,
 		jobDurationMs: jobMs,
-		accounts: [{ channel: '1100000000000000001', maxJobs: capacity, maxImageJobs: capacity, maxVideoJobs: capacity }],
+		accounts: [
+			{
+				channel: '1100000000000000001',
+				maxJobs: capacity,
+				maxImageJobs: capacity,
+				maxVideoJobs: capacity,
+			},
+		],
 	});
 	try {
 		const single = await startN8n({ major: 2 });
-		const credentialId = await single.createCredential('useapi.net (emulator)', 'useApiNetApi', { apiToken: token, baseUrl: emulator.url });
+		const credentialId = await single.createCredential('useapi.net (emulator)', 'useApiNetApi', {
+			apiToken: token,
+			baseUrl: emulator.url,
+		});
 		const credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
 		const log = (text: string) => process.stderr.write(`[bench-scale] ${text}\n`);
-		const results = await benchScale({ single, emulator, credentials, capacity, jobMs, token, log });
+		const results = await benchScale({
+			single,
+			emulator,
+			credentials,
+			capacity,
+			jobMs,
+			token,
+			log,
+		});
 		console.log(scaleTable(results));
 		return results.some((r) => r.error) ? 1 : 0;
 	} finally {

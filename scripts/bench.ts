@@ -30,7 +30,13 @@ import * as path from 'path';
 
 import { startEmulator, type Emulator, type Job, type RecordedRequest } from '../test/emulator';
 import { MIDJOURNEY_TYPE, midjourneyWorkflow } from '../test/e2e/midjourney';
-import { PACKAGE_ROOT, startN8n, stopAllN8n, type ExecutionDetails, type N8nInstance } from '../test/e2e/n8n';
+import {
+	PACKAGE_ROOT,
+	startN8n,
+	stopAllN8n,
+	type ExecutionDetails,
+	type N8nInstance,
+} from '../test/e2e/n8n';
 import { benchScale, scaleTable, type ScaleMeasurement } from './bench-scale';
 
 const TOKEN = 'bench-token';
@@ -109,7 +115,12 @@ function readStat(pid: number): ProcInfo | undefined {
 		const open = text.indexOf('(');
 		const close = text.lastIndexOf(')');
 		const fields = text.slice(close + 2).split(' '); // state ppid pgrp …
-		return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), comm: text.slice(open + 1, close) };
+		return {
+			pid,
+			ppid: Number(fields[1]),
+			pgrp: Number(fields[2]),
+			comm: text.slice(open + 1, close),
+		};
 	} catch {
 		return undefined;
 	}
@@ -124,7 +135,7 @@ function processGroup(rootPid: number): ProcInfo[] {
 		.filter((info): info is ProcInfo => info !== undefined);
 	const members = new Set<number>([rootPid]);
 	for (const info of all) if (info.pgrp === rootPid) members.add(info.pid);
-	for (let grew = true; grew; ) {
+	for (let grew = true; grew;) {
 		grew = false;
 		for (const info of all) {
 			if (!members.has(info.pid) && members.has(info.ppid)) {
@@ -282,13 +293,19 @@ function median(values: number[]): number {
 	return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
 }
 
-function jobTimesOf(jobs: Job[], requests: RecordedRequest[], tapped: AnswerRecord[]): JobTimes | undefined {
+function jobTimesOf(
+	jobs: Job[],
+	requests: RecordedRequest[],
+	tapped: AnswerRecord[],
+): JobTimes | undefined {
 	if (!jobs.length) return undefined;
 	const durations: number[] = [];
 	const statuses: Record<string, number> = {};
 	const gaps: number[] = [];
 	const downloadWindows: number[] = [];
-	const submits = requests.filter((r) => r.method === 'POST' && r.path === IMAGINE_PATH).map((r) => r.time);
+	const submits = requests
+		.filter((r) => r.method === 'POST' && r.path === IMAGINE_PATH)
+		.map((r) => r.time);
 	let first = Infinity;
 	let last = -Infinity;
 	for (const job of jobs) {
@@ -301,7 +318,9 @@ function jobTimesOf(jobs: Job[], requests: RecordedRequest[], tapped: AnswerReco
 		const next = submits.find((time) => time >= updated);
 		if (next !== undefined) gaps.push(next - updated);
 		const urls = new Set((job.response?.imageUx ?? []).map((media) => media.url));
-		const downloads = tapped.filter((a) => a.cdnUrl !== undefined && urls.has(a.cdnUrl)).map((a) => a.time);
+		const downloads = tapped
+			.filter((a) => a.cdnUrl !== undefined && urls.has(a.cdnUrl))
+			.map((a) => a.time);
 		if (downloads.length) downloadWindows.push(Math.max(...downloads) - updated);
 	}
 	const spanMs = last - first;
@@ -326,15 +345,28 @@ class Bench {
 	) {}
 
 	private window(): EmulatorWindow {
-		return { requests: this.emulator.requests.length, submissions: this.emulator.submissions(), answers: answers.length };
+		return {
+			requests: this.emulator.requests.length,
+			submissions: this.emulator.submissions(),
+			answers: answers.length,
+		};
 	}
 
 	/** Runs `prompts` through one Midjourney node with `parameters` (prompt = {{ $json.prompt }}). */
-	async run(label: string, prompts: string[], parameters: Record<string, unknown>): Promise<RunMeasurement> {
+	async run(
+		label: string,
+		prompts: string[],
+		parameters: Record<string, unknown>,
+	): Promise<RunMeasurement> {
 		const callback = parameters.waitFor === 'callback';
 		const tag = `bench-${randomUUID().slice(0, 8)}`;
 		const webhookPath = `${tag}-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-		const nodeParameters = { resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', ...parameters };
+		const nodeParameters = {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: '={{ $json.prompt }}',
+			...parameters,
+		};
 		const workflow = await this.n8n.createWorkflow({
 			...midjourneyWorkflow({
 				path: webhookPath,
@@ -351,7 +383,11 @@ class Bench {
 			// 2.x may answer 404 for a few seconds after activation: retried here, and only the
 			// attempt that ran the workflow is timed.
 			const before = this.window();
-			const runningBefore = this.emulator.listJobs().filter((job) => job.jobType && !['completed', 'failed', 'moderated'].includes(job.status)).length;
+			const runningBefore = this.emulator
+				.listJobs()
+				.filter(
+					(job) => job.jobType && !['completed', 'failed', 'moderated'].includes(job.status),
+				).length;
 			let wallMs = 0;
 			let webhookStatus = 0;
 			let calledAt = 0;
@@ -370,7 +406,15 @@ class Bench {
 				(e) => ['success', 'error', 'crashed', 'canceled'].includes(e.status),
 				180_000,
 			);
-			const measured = this.measure(label, prompts.length, nodeParameters, execution, wallMs, webhookStatus, before);
+			const measured = this.measure(
+				label,
+				prompts.length,
+				nodeParameters,
+				execution,
+				wallMs,
+				webhookStatus,
+				before,
+			);
 			measured.runningBefore = runningBefore;
 			measured.imagineAnswers = answers
 				.slice(before.answers)
@@ -404,7 +448,9 @@ class Bench {
 		const items: Array<{ binary?: Record<string, unknown> }> = run?.data?.main?.[0] ?? [];
 		const requests = this.emulator.requests.slice(before.requests);
 		const tapped = answers.slice(before.answers);
-		const imaginePosts = requests.filter((r) => r.method === 'POST' && r.path === IMAGINE_PATH).length;
+		const imaginePosts = requests.filter(
+			(r) => r.method === 'POST' && r.path === IMAGINE_PATH,
+		).length;
 		const submissions = this.emulator.submissions() - before.submissions;
 		const error = run?.error ?? execution.data?.resultData?.error;
 		return {
@@ -418,24 +464,40 @@ class Bench {
 			webhookStatus,
 			outputItems: items.length,
 			outputBinaries: items.reduce((sum, item) => sum + Object.keys(item.binary ?? {}).length, 0),
-			error: error ? `${error.message ?? error}${error.description ? ` — ${error.description}` : ''}` : undefined,
+			error: error
+				? `${error.message ?? error}${error.description ? ` — ${error.description}` : ''}`
+				: undefined,
 			imaginePosts,
 			submissions,
 			refused: imaginePosts - submissions,
-			answers429: tapped.filter((a) => a.method === 'POST' && a.path === IMAGINE_PATH && a.status === 429).length,
-			pollGets: requests.filter((r) => r.method === 'GET' && /^\/v3\/midjourney\/jobs\/.+/.test(r.path)).length,
+			answers429: tapped.filter(
+				(a) => a.method === 'POST' && a.path === IMAGINE_PATH && a.status === 429,
+			).length,
+			pollGets: requests.filter(
+				(r) => r.method === 'GET' && /^\/v3\/midjourney\/jobs\/.+/.test(r.path),
+			).length,
 			deletes: requests.filter((r) => r.method === 'DELETE').length,
 			downloads: requests.filter((r) => r.path.replace(/\/?$/, '/') === PROXY_PATH).length,
 			capacityLookups: requests.filter(
-				(r) => r.method === 'GET' && (r.path === '/v3/midjourney/accounts' || r.path === '/v3/midjourney/jobs'),
+				(r) =>
+					r.method === 'GET' &&
+					(r.path === '/v3/midjourney/accounts' || r.path === '/v3/midjourney/jobs'),
 			).length,
 		};
 	}
 
 	/** The emulator's jobs of this run (their prompt carries the run's tag). */
 	private jobs(tag: string, before: EmulatorWindow): { jobTimes?: JobTimes } {
-		const jobs = this.emulator.listJobs().filter((job) => String(job.request?.prompt ?? '').includes(tag));
-		return { jobTimes: jobTimesOf(jobs, this.emulator.requests.slice(before.requests), answers.slice(before.answers)) };
+		const jobs = this.emulator
+			.listJobs()
+			.filter((job) => String(job.request?.prompt ?? '').includes(tag));
+		return {
+			jobTimes: jobTimesOf(
+				jobs,
+				this.emulator.requests.slice(before.requests),
+				answers.slice(before.answers),
+			),
+		};
 	}
 }
 
@@ -451,9 +513,12 @@ interface Row {
 	raw: { value?: number | null; ideal?: number | null; ratio?: number | null; unit?: string };
 }
 
-const seconds = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
-const megabytes = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / MB).toFixed(0)} MB`);
-const ratioText = (ratio: number | undefined) => (ratio === undefined || !Number.isFinite(ratio) ? '—' : ratio.toFixed(2));
+const seconds = (ms: number | undefined) =>
+	ms === undefined || Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (bytes: number | undefined) =>
+	bytes === undefined ? 'n/a' : `${(bytes / MB).toFixed(0)} MB`;
+const ratioText = (ratio: number | undefined) =>
+	ratio === undefined || !Number.isFinite(ratio) ? '—' : ratio.toFixed(2);
 
 function timeRow(metric: string, ms: number | undefined, idealMs: number, error?: string): Row {
 	const ratio = ms === undefined ? undefined : ms / idealMs;
@@ -490,7 +555,11 @@ function markdownTable(rows: Row[]): string {
 
 function gitCommit(): string | undefined {
 	try {
-		return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		return execFileSync('git', ['rev-parse', 'HEAD'], {
+			cwd: PACKAGE_ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		}).trim();
 	} catch {
 		return undefined;
 	}
@@ -498,7 +567,11 @@ function gitCommit(): string | undefined {
 
 function gitStatus(folder: string): string[] | undefined {
 	try {
-		return execFileSync('git', ['status', '--porcelain', '--', folder], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+		return execFileSync('git', ['status', '--porcelain', '--', folder], {
+			cwd: PACKAGE_ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		})
 			.split('\n')
 			.filter(Boolean);
 	} catch {
@@ -508,7 +581,9 @@ function gitStatus(folder: string): string[] | undefined {
 
 function n8nVersion(runtimeDir: string): string | undefined {
 	try {
-		return JSON.parse(fs.readFileSync(path.join(runtimeDir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+		return JSON.parse(
+			fs.readFileSync(path.join(runtimeDir, 'node_modules', 'n8n', 'package.json'), 'utf8'),
+		).version;
 	} catch {
 		return undefined;
 	}
@@ -521,35 +596,61 @@ function n8nVersion(runtimeDir: string): string | undefined {
  * n8n whose binary data lives on disk (N8N_DEFAULT_BINARY_DATA_MODE=filesystem) and a fresh
  * emulator serving 10 MB images. The figure is the peak RSS of n8n's process group over its idle RSS.
  */
-async function measureStreamedMedia(log: (text: string) => void): Promise<{ row: Row; note: string; run: RunMeasurement; memory: object }> {
+async function measureStreamedMedia(
+	log: (text: string) => void,
+): Promise<{ row: Row; note: string; run: RunMeasurement; memory: object }> {
 	const emulator = await startEmulator({
 		token: TOKEN,
 		jobDurationMs: THROUGHPUT_JOB_MS,
 		imageBytes: LARGE_MEDIA_BYTES,
-		accounts: [{ channel: '1100000000000000001', maxJobs: CAPACITY, maxImageJobs: CAPACITY, maxVideoJobs: CAPACITY }],
+		accounts: [
+			{
+				channel: '1100000000000000001',
+				maxJobs: CAPACITY,
+				maxImageJobs: CAPACITY,
+				maxVideoJobs: CAPACITY,
+			},
+		],
 	});
 	const n8n = await startN8n({ major: 2, env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
 	const t0 = Date.now();
 	const sampler = new RssSampler(() => n8n.pid, t0);
 	try {
 		sampler.start();
-		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', { apiToken: TOKEN, baseUrl: emulator.url });
-		const bench = new Bench(n8n, emulator, { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } });
-		await bench.run('streamed-warmup', ['bench warm-up download --emu-ms=200'], { waitFor: 'stream', options: { download: 'combined' } });
+		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
+			apiToken: TOKEN,
+			baseUrl: emulator.url,
+		});
+		const bench = new Bench(n8n, emulator, {
+			useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' },
+		});
+		await bench.run('streamed-warmup', ['bench warm-up download --emu-ms=200'], {
+			waitFor: 'stream',
+			options: { download: 'combined' },
+		});
 		await sleep(3000);
-		const idleRss = median(sampler.between(Date.now() - 1500, Date.now()).map((sample) => sample.rss));
+		const idleRss = median(
+			sampler.between(Date.now() - 1500, Date.now()).map((sample) => sample.rss),
+		);
 		const group = sampler.group();
 		const hwmReset = resetPeakRss(group.map((member) => member.pid));
 		const started = Date.now();
 		const prompts = Array.from({ length: PROMPTS }, (_, i) => `bench streamed ${i + 1} download`);
-		const run = await bench.run('streamed-media', prompts, { waitFor: 'stream', options: { download: 'combined' } });
+		const run = await bench.run('streamed-media', prompts, {
+			waitFor: 'stream',
+			options: { download: 'combined' },
+		});
 		const samples = sampler.between(started, Date.now());
 		const sampledPeak = samples.reduce((peak, sample) => Math.max(peak, sample.rss), 0);
-		const hwmSum = sampler.group().reduce((sum, member) => sum + (statusBytes(member.pid, 'VmHWM') ?? 0), 0);
+		const hwmSum = sampler
+			.group()
+			.reduce((sum, member) => sum + (statusBytes(member.pid, 'VmHWM') ?? 0), 0);
 		const peakRss = Math.max(sampledPeak, hwmReset ? hwmSum : 0);
 		const growth = peakRss - idleRss;
 		const totalBytes = PROMPTS * IMAGES_PER_JOB * LARGE_MEDIA_BYTES;
-		log(`streamed-media: idle ${megabytes(idleRss)}, peak ${megabytes(peakRss)}, growth ${megabytes(growth)}${run.error ? `, ERROR ${run.error}` : ''}`);
+		log(
+			`streamed-media: idle ${megabytes(idleRss)}, peak ${megabytes(peakRss)}, growth ${megabytes(growth)}${run.error ? `, ERROR ${run.error}` : ''}`,
+		);
 		return {
 			run,
 			row: {
@@ -557,13 +658,24 @@ async function measureStreamedMedia(log: (text: string) => void): Promise<{ row:
 				value: run.error ? 'error' : megabytes(growth),
 				ideal: `≤ ${megabytes(STREAMED_GROWTH_BUDGET)}`,
 				ratio: ratioText(growth / STREAMED_GROWTH_BUDGET),
-				raw: { value: growth, ideal: STREAMED_GROWTH_BUDGET, ratio: growth / STREAMED_GROWTH_BUDGET, unit: 'bytes' },
+				raw: {
+					value: growth,
+					ideal: STREAMED_GROWTH_BUDGET,
+					ratio: growth / STREAMED_GROWTH_BUDGET,
+					unit: 'bytes',
+				},
 			},
 			note:
 				`streamed media (filesystem binary mode): idle RSS ${megabytes(idleRss)}, sampled peak ${megabytes(sampledPeak)}, ` +
 				`VmHWM sum ${hwmReset ? megabytes(hwmSum) : 'n/a'}; ${run.downloads} downloads of ${LARGE_MEDIA_BYTES / MB} MB ` +
 				`(${megabytes(totalBytes)} in all), ${run.outputBinaries ?? 0} binaries in ${run.outputItems ?? 0} items, node time ${seconds(run.nodeMs)}`,
-			memory: { idleRss, sampledPeak, hwmSum, hwmReset, samples: samples.map((sample) => [sample.t, sample.rss]) },
+			memory: {
+				idleRss,
+				sampledPeak,
+				hwmSum,
+				hwmReset,
+				samples: samples.map((sample) => [sample.t, sample.rss]),
+			},
 		};
 	} finally {
 		sampler.stop();
@@ -587,16 +699,30 @@ async function main(): Promise<number> {
 			jobDurationMs: THROUGHPUT_JOB_MS,
 			imageBytes: IMAGE_BYTES,
 			// One channel of capacity 3 (the emulator's default, written out).
-			accounts: [{ channel: '1100000000000000001', maxJobs: CAPACITY, maxImageJobs: CAPACITY, maxVideoJobs: CAPACITY }],
+			accounts: [
+				{
+					channel: '1100000000000000001',
+					maxJobs: CAPACITY,
+					maxImageJobs: CAPACITY,
+					maxVideoJobs: CAPACITY,
+				},
+			],
 		});
 		process.stderr.write(`[bench] emulator ${emulator.url}; starting n8n 2.x…\n`);
 		const n8n = await startN8n({ major: 2 });
 		const ready = Date.now();
-		process.stderr.write(`[bench] n8n ${n8nVersion(n8n.runtimeDir)} ready in ${((ready - t0) / 1000).toFixed(1)} s (pid ${n8n.pid})\n`);
+		process.stderr.write(
+			`[bench] n8n ${n8nVersion(n8n.runtimeDir)} ready in ${((ready - t0) / 1000).toFixed(1)} s (pid ${n8n.pid})\n`,
+		);
 		sampler = new RssSampler(() => n8n.pid, t0);
 		sampler.start();
-		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', { apiToken: TOKEN, baseUrl: emulator.url });
-		const bench = new Bench(n8n, emulator, { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } });
+		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
+			apiToken: TOKEN,
+			baseUrl: emulator.url,
+		});
+		const bench = new Bench(n8n, emulator, {
+			useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' },
+		});
 		const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 		const runs: Record<string, RunMeasurement> = {};
 		const run = async (key: string, prompts: string[], parameters: Record<string, unknown>) => {
@@ -636,12 +762,19 @@ async function main(): Promise<number> {
 		const latencyPrompt = [`bench latency --emu-ms=${LATENCY_JOB_MS}`];
 		await run('latency-stream', latencyPrompt, { waitFor: 'stream' });
 		await run('latency-poll', latencyPrompt, { waitFor: 'poll' });
-		await run('latency-poll-0.5s', latencyPrompt, { waitFor: 'poll', options: { pollInterval: 0.5 } });
-		await run('latency-poll-20s', [`bench latency long --emu-ms=${LONG_POLL_JOB_MS}`], { waitFor: 'poll' });
+		await run('latency-poll-0.5s', latencyPrompt, {
+			waitFor: 'poll',
+			options: { pollInterval: 0.5 },
+		});
+		await run('latency-poll-20s', [`bench latency long --emu-ms=${LONG_POLL_JOB_MS}`], {
+			waitFor: 'poll',
+		});
 
 		// Callback (Wait for Result: Callback) where the loaded node offers it.
 		const description = await n8n.nodeTypeDescription(MIDJOURNEY_TYPE, 1).catch(() => undefined);
-		const waitFor = (description?.properties ?? []).filter((p: { name: string }) => p.name === 'waitFor');
+		const waitFor = (description?.properties ?? []).filter(
+			(p: { name: string }) => p.name === 'waitFor',
+		);
 		const callbackBuilt = waitFor.some((p: { options?: Array<{ value?: unknown }> }) =>
 			(p.options ?? []).some((option) => option.value === 'callback'),
 		);
@@ -662,11 +795,20 @@ async function main(): Promise<number> {
 		const group = sampler.group();
 		const hwmReset = resetPeakRss(group.map((p) => p.pid));
 		const memoryStart = Date.now();
-		await run('memory', prompts.map((p) => `${p} download`), { waitFor: 'stream', options: { download: 'combined' } });
+		await run(
+			'memory',
+			prompts.map((p) => `${p} download`),
+			{ waitFor: 'stream', options: { download: 'combined' } },
+		);
 		const memoryEnd = Date.now();
 		const memorySamples = sampler.between(memoryStart, memoryEnd);
-		const peakSample = memorySamples.reduce<RssSample | undefined>((best, s) => (!best || s.rss > best.rss ? s : best), undefined);
-		const hwmByPid = Object.fromEntries(sampler.group().map((p) => [p.pid, statusBytes(p.pid, 'VmHWM') ?? 0]));
+		const peakSample = memorySamples.reduce<RssSample | undefined>(
+			(best, s) => (!best || s.rss > best.rss ? s : best),
+			undefined,
+		);
+		const hwmByPid = Object.fromEntries(
+			sampler.group().map((p) => [p.pid, statusBytes(p.pid, 'VmHWM') ?? 0]),
+		);
 		const hwmSum = Object.values(hwmByPid).reduce((a, b) => a + b, 0);
 		// What the group would need at best: idle, plus the media of the jobs that run at once.
 		const memoryIdeal = idleRss + CAPACITY * IMAGES_PER_JOB * IMAGE_BYTES;
@@ -691,18 +833,59 @@ async function main(): Promise<number> {
 		const sequentialFloorMs = PROMPTS * THROUGHPUT_JOB_MS;
 		const r = runs;
 		const rows: Row[] = [
-			timeRow(`latency · stream · node time (one ${LATENCY_JOB_MS / 1000} s job)`, r['latency-stream'].nodeMs, LATENCY_JOB_MS, r['latency-stream'].error),
+			timeRow(
+				`latency · stream · node time (one ${LATENCY_JOB_MS / 1000} s job)`,
+				r['latency-stream'].nodeMs,
+				LATENCY_JOB_MS,
+				r['latency-stream'].error,
+			),
 			timeRow('latency · stream · webhook wall time', r['latency-stream'].wallMs, LATENCY_JOB_MS),
-			timeRow('latency · poll (default settings) · node time', r['latency-poll'].nodeMs, LATENCY_JOB_MS, r['latency-poll'].error),
-			timeRow('latency · poll (default settings) · webhook wall time', r['latency-poll'].wallMs, LATENCY_JOB_MS),
-			countRow('latency · poll (default settings) · GETs per job', r['latency-poll'].pollGets, LATENCY_JOB_MS / 2000),
-			timeRow('latency · poll (0.5 s floor) · node time', r['latency-poll-0.5s'].nodeMs, LATENCY_JOB_MS, r['latency-poll-0.5s'].error),
-			timeRow(`latency · poll (default settings) · node time (one ${LONG_POLL_JOB_MS / 1000} s job)`, r['latency-poll-20s'].nodeMs, LONG_POLL_JOB_MS, r['latency-poll-20s'].error),
-			countRow(`latency · poll (default settings) · GETs per ${LONG_POLL_JOB_MS / 1000} s job`, r['latency-poll-20s'].pollGets, LONG_POLL_JOB_MS / 2000),
+			timeRow(
+				'latency · poll (default settings) · node time',
+				r['latency-poll'].nodeMs,
+				LATENCY_JOB_MS,
+				r['latency-poll'].error,
+			),
+			timeRow(
+				'latency · poll (default settings) · webhook wall time',
+				r['latency-poll'].wallMs,
+				LATENCY_JOB_MS,
+			),
+			countRow(
+				'latency · poll (default settings) · GETs per job',
+				r['latency-poll'].pollGets,
+				LATENCY_JOB_MS / 2000,
+			),
+			timeRow(
+				'latency · poll (0.5 s floor) · node time',
+				r['latency-poll-0.5s'].nodeMs,
+				LATENCY_JOB_MS,
+				r['latency-poll-0.5s'].error,
+			),
+			timeRow(
+				`latency · poll (default settings) · node time (one ${LONG_POLL_JOB_MS / 1000} s job)`,
+				r['latency-poll-20s'].nodeMs,
+				LONG_POLL_JOB_MS,
+				r['latency-poll-20s'].error,
+			),
+			countRow(
+				`latency · poll (default settings) · GETs per ${LONG_POLL_JOB_MS / 1000} s job`,
+				r['latency-poll-20s'].pollGets,
+				LONG_POLL_JOB_MS / 2000,
+			),
 			...(callbackBuilt
 				? [
-						timeRow('latency · callback · execution start → node output', r['latency-callback'].nodeMs, LATENCY_JOB_MS, r['latency-callback'].error),
-						timeRow('latency · callback · webhook call → execution finished', r['latency-callback'].wallMs, LATENCY_JOB_MS),
+						timeRow(
+							'latency · callback · execution start → node output',
+							r['latency-callback'].nodeMs,
+							LATENCY_JOB_MS,
+							r['latency-callback'].error,
+						),
+						timeRow(
+							'latency · callback · webhook call → execution finished',
+							r['latency-callback'].wallMs,
+							LATENCY_JOB_MS,
+						),
 					]
 				: [
 						{
@@ -713,7 +896,12 @@ async function main(): Promise<number> {
 							raw: { value: null, ideal: LATENCY_JOB_MS, ratio: null, unit: 'ms' },
 						},
 					]),
-			timeRow(`throughput · ${PROMPTS} prompts, capacity ${CAPACITY}, ${THROUGHPUT_JOB_MS / 1000} s jobs · node time`, r.throughput.nodeMs, throughputIdealMs, r.throughput.error),
+			timeRow(
+				`throughput · ${PROMPTS} prompts, capacity ${CAPACITY}, ${THROUGHPUT_JOB_MS / 1000} s jobs · node time`,
+				r.throughput.nodeMs,
+				throughputIdealMs,
+				r.throughput.error,
+			),
 			timeRow('throughput · webhook wall time', r.throughput.wallMs, throughputIdealMs),
 			{
 				metric: 'throughput · 429 answers',
@@ -727,9 +915,19 @@ async function main(): Promise<number> {
 				value: `${r.throughput.submissions} / ${r.throughput.imaginePosts}`,
 				ideal: String(PROMPTS),
 				ratio: ratioText(r.throughput.submissions / PROMPTS),
-				raw: { value: r.throughput.submissions, ideal: PROMPTS, ratio: r.throughput.submissions / PROMPTS, unit: 'count' },
+				raw: {
+					value: r.throughput.submissions,
+					ideal: PROMPTS,
+					ratio: r.throughput.submissions / PROMPTS,
+					unit: 'count',
+				},
 			},
-			timeRow('one-after-another (maxParallelJobs = 1) · node time', r.sequential.nodeMs, throughputIdealMs, r.sequential.error),
+			timeRow(
+				'one-after-another (maxParallelJobs = 1) · node time',
+				r.sequential.nodeMs,
+				throughputIdealMs,
+				r.sequential.error,
+			),
 			timeRow('one-after-another · webhook wall time', r.sequential.wallMs, throughputIdealMs),
 			{
 				metric: 'one-after-another · 429 answers / submissions',
@@ -740,13 +938,20 @@ async function main(): Promise<number> {
 			},
 			(() => {
 				const speedup =
-					r.throughput.nodeMs && r.sequential.nodeMs ? r.sequential.nodeMs / r.throughput.nodeMs : undefined;
+					r.throughput.nodeMs && r.sequential.nodeMs
+						? r.sequential.nodeMs / r.throughput.nodeMs
+						: undefined;
 				return {
 					metric: 'speed-up of the node over one-after-another',
 					value: speedup === undefined ? 'n/a' : `${speedup.toFixed(2)}×`,
 					ideal: `${CAPACITY.toFixed(2)}×`,
 					ratio: ratioText(speedup === undefined ? undefined : speedup / CAPACITY),
-					raw: { value: speedup ?? null, ideal: CAPACITY, ratio: speedup === undefined ? null : speedup / CAPACITY, unit: 'x' },
+					raw: {
+						value: speedup ?? null,
+						ideal: CAPACITY,
+						ratio: speedup === undefined ? null : speedup / CAPACITY,
+						unit: 'x',
+					},
 				};
 			})(),
 			{
@@ -768,7 +973,12 @@ async function main(): Promise<number> {
 					unit: 'bytes',
 				},
 			},
-			timeRow('memory · node time (with downloads)', r.memory.nodeMs, throughputIdealMs, r.memory.error),
+			timeRow(
+				'memory · node time (with downloads)',
+				r.memory.nodeMs,
+				throughputIdealMs,
+				r.memory.error,
+			),
 		];
 
 		const check = (key: string, configured: number) => {
@@ -776,8 +986,12 @@ async function main(): Promise<number> {
 			return times
 				? `${key}: ${times.count} job(s), configured ${configured} ms, emulator created→final ${times.minMs}–${times.maxMs} ms ` +
 						`(median ${times.medianMs}), span ${seconds(times.spanMs)}, slots busy ${(times.slotUtilisation * 100).toFixed(0)} %` +
-						(times.medianGapToNextSubmitMs !== undefined && times.count > 1 ? `, final → next submit median ${times.medianGapToNextSubmitMs} ms` : '') +
-						(times.medianDownloadWindowMs !== undefined ? `, final → last download answered median ${times.medianDownloadWindowMs} ms` : '') +
+						(times.medianGapToNextSubmitMs !== undefined && times.count > 1
+							? `, final → next submit median ${times.medianGapToNextSubmitMs} ms`
+							: '') +
+						(times.medianDownloadWindowMs !== undefined
+							? `, final → last download answered median ${times.medianDownloadWindowMs} ms`
+							: '') +
 						`, ${JSON.stringify(times.statuses)}`
 				: `${key}: no jobs found`;
 		};
@@ -803,14 +1017,17 @@ async function main(): Promise<number> {
 		notes.push(streamed.note);
 
 		const errors = Object.values(runs).filter((m) => m.error);
-		console.log(`\nMidjourney node benchmark — n8n ${n8nVersion(n8n.runtimeDir)}, ${os.cpus().length} CPUs, ${startedAt}\n`);
+		console.log(
+			`\nMidjourney node benchmark — n8n ${n8nVersion(n8n.runtimeDir)}, ${os.cpus().length} CPUs, ${startedAt}\n`,
+		);
 		console.log(markdownTable(rows));
 		console.log('');
 		for (const note of notes) console.log(`- ${note}`);
 		for (const failed of errors) console.log(`- ERROR in ${failed.label}: ${failed.error}`);
 		console.log('');
 		console.log(scaleTable(scale));
-		for (const failed of scale.filter((m) => m.error)) console.log(`- ERROR in ${failed.label}: ${failed.error}`);
+		for (const failed of scale.filter((m) => m.error))
+			console.log(`- ERROR in ${failed.label}: ${failed.error}`);
 
 		const result = {
 			startedAt,
@@ -828,7 +1045,8 @@ async function main(): Promise<number> {
 				/** Uncommitted changes under nodes/ when the bench started (dist/ was built from them). */
 				uncommittedNodes,
 				callbackBuilt,
-				packageVersion: JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version,
+				packageVersion: JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'))
+					.version,
 				n8nStartMs: ready - t0,
 			},
 			config: {
@@ -843,7 +1061,13 @@ async function main(): Promise<number> {
 				sequentialFloorMs,
 				memoryIdealBytes: memoryIdeal,
 			},
-			table: rows.map(({ metric, value, ideal, ratio, raw }) => ({ metric, value, ideal, ratio, ...raw })),
+			table: rows.map(({ metric, value, ideal, ratio, raw }) => ({
+				metric,
+				value,
+				ideal,
+				ratio,
+				...raw,
+			})),
 			notes,
 			runs,
 			scale,
@@ -863,7 +1087,9 @@ async function main(): Promise<number> {
 		const json = JSON.stringify(result, null, 2);
 		fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.json`), json);
 		fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
-		console.log(`\nWrote bench-results/bench-${stamp}.json and bench-results/latest.json (${((Date.now() - t0) / 1000).toFixed(0)} s in all).`);
+		console.log(
+			`\nWrote bench-results/bench-${stamp}.json and bench-results/latest.json (${((Date.now() - t0) / 1000).toFixed(0)} s in all).`,
+		);
 		return errors.length || scale.some((m) => m.error) ? 1 : 0;
 	} finally {
 		sampler?.stop();

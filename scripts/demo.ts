@@ -18,7 +18,10 @@ function loadExample(file: string, replacements: Record<string, string>) {
 }
 
 async function main() {
-	const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), jobDurationMs: 3000 });
+	const emulator = await startEmulator({
+		port: Number(process.env.EMULATOR_PORT ?? 0),
+		jobDurationMs: 3000,
+	});
 	console.log(`useapi.net emulator: ${emulator.url}`);
 	let n8n: N8nInstance | undefined;
 	const stop = async () => {
@@ -29,7 +32,10 @@ async function main() {
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
 
-	n8n = await startN8n({ major: 2, port: process.env.N8N_PORT ? Number(process.env.N8N_PORT) : undefined });
+	n8n = await startN8n({
+		major: 2,
+		port: process.env.N8N_PORT ? Number(process.env.N8N_PORT) : undefined,
+	});
 	const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
 		apiToken: 'test-token',
 		baseUrl: emulator.url,
@@ -39,10 +45,15 @@ async function main() {
 	const store = loadExample('store-finished-images.json', { __CREDENTIAL_ID__: credentialId });
 	const storeWorkflow = await n8n.createWorkflow(store);
 	await n8n.activateWorkflow(storeWorkflow.id);
-	const triggerNode = store.nodes.find((node: { type: string }) => node.type.endsWith('midjourneyTrigger'));
+	const triggerNode = store.nodes.find((node: { type: string }) =>
+		node.type.endsWith('midjourneyTrigger'),
+	);
 	const triggerUrl = `${n8n.baseUrl}/webhook/${triggerNode.webhookId}/midjourney/${triggerSecret}`;
 
-	const submit = loadExample('submit-many-prompts.json', { __CREDENTIAL_ID__: credentialId, __TRIGGER_URL__: triggerUrl });
+	const submit = loadExample('submit-many-prompts.json', {
+		__CREDENTIAL_ID__: credentialId,
+		__TRIGGER_URL__: triggerUrl,
+	});
 	const submitWorkflow = await n8n.createWorkflow(submit);
 	await n8n.activateWorkflow(submitWorkflow.id);
 
@@ -52,13 +63,23 @@ async function main() {
 
 	console.log(`\nn8n editor: ${n8n.baseUrl}  (login: ${n8n.ownerEmail} / ${n8n.ownerPassword})`);
 	console.log('Running the example "Midjourney: imagine one prompt" against the emulator…');
-	const result = await n8n.callWebhook('midjourney-demo', { prompt: 'a lighthouse at dawn, watercolor --ar 16:9' });
+	const result = await n8n.callWebhook('midjourney-demo', {
+		prompt: 'a lighthouse at dawn, watercolor --ar 16:9',
+	});
 	console.log(`Completed example execution (HTTP ${result.status}):`);
 	console.log(JSON.stringify(result.body, null, 2));
 
-	console.log('\nRunning "submit many prompts without waiting"; the trigger workflow stores each finished image…');
-	await n8n.callWebhook('midjourney-submit-many', { prompts: ['a red fox in snow', 'a blue whale in space'] });
-	const stored = await n8n.waitForExecutions(storeWorkflow.id, (executions) => executions.length >= 2, 60_000);
+	console.log(
+		'\nRunning "submit many prompts without waiting"; the trigger workflow stores each finished image…',
+	);
+	await n8n.callWebhook('midjourney-submit-many', {
+		prompts: ['a red fox in snow', 'a blue whale in space'],
+	});
+	const stored = await n8n.waitForExecutions(
+		storeWorkflow.id,
+		(executions) => executions.length >= 2,
+		60_000,
+	);
 	console.log(`The trigger workflow ran ${stored.length} times, once per finished image job.`);
 
 	if (process.env.DEMO_EXIT === '1' || !process.stdin.isTTY) {

@@ -25,7 +25,12 @@ import {
 	signIn,
 } from '../test/e2e/editor';
 import { PACKAGE_ROOT } from '../test/e2e/n8n';
-import { runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment } from '../test/e2e/midjourney';
+import {
+	runMidjourneyNode,
+	startEnvironment,
+	stopEnvironment,
+	type E2eEnvironment,
+} from '../test/e2e/midjourney';
 
 const DOCS = path.join(PACKAGE_ROOT, 'docs');
 
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
 
 		await openNodeCreatorAfter(page, 'Imagine');
 		const listed = await searchNodes(page, 'Midjourney');
-		if (!listed.includes(NODE_DISPLAY_NAME)) throw new Error(`search did not list the node: ${listed.join(', ')}`);
+		if (!listed.includes(NODE_DISPLAY_NAME))
+			throw new Error(`search did not list the node: ${listed.join(', ')}`);
 		await shot('node-search.png');
 		await closeNodeCreator(page);
 

@@ -12,7 +12,11 @@ import {
 import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
 import { jobItems, type DownloadMode } from './helpers/output/jobOutput';
 import { claimDelivery, eventKey } from './helpers/trigger/deliveries';
-import { callbackFilterFields, matchesFilter, readCallbackFilter } from './helpers/trigger/eventFilter';
+import {
+	callbackFilterFields,
+	matchesFilter,
+	readCallbackFilter,
+} from './helpers/trigger/eventFilter';
 import { getJob } from './transport/jobs';
 import { getV2Job } from './transport/v2';
 import type { Job } from './transport/types';
@@ -21,7 +25,12 @@ import type { Job } from './transport/types';
  * The trigger answers useapi.net itself, as JSON: n8n's own answer to a call that starts a workflow
  * in "onReceived" mode is the text `firstEntryJson` on some versions, whatever the node returns.
  */
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject, workflowData?: IWebhookResponseData['workflowData']): IWebhookResponseData {
+function answer(
+	ctx: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+	workflowData?: IWebhookResponseData['workflowData'],
+): IWebhookResponseData {
 	ctx.getResponseObject().status(status).json(body);
 	return workflowData ? { noWebhookResponse: true, workflowData } : { noWebhookResponse: true };
 }
@@ -43,7 +52,8 @@ export class MidjourneyTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
-		description: 'Starts the workflow when useapi.net reports a Midjourney job event to its Reply URL',
+		description:
+			'Starts the workflow when useapi.net reports a Midjourney job event to its Reply URL',
 		defaults: { name: 'Midjourney Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -109,10 +119,19 @@ export class MidjourneyTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = String(this.getNodeParameter('secret', '') ?? '');
 		if (secret.length < 16) {
-			return reject(this, 403, 'The trigger has no secret of at least 16 characters; set one in the node');
+			return reject(
+				this,
+				403,
+				'The trigger has no secret of at least 16 characters; set one in the node',
+			);
 		}
 		const body = this.getBodyData() as IDataObject;
-		const jobId = typeof body?.jobid === 'string' ? body.jobid : typeof body?.jobId === 'string' ? body.jobId : '';
+		const jobId =
+			typeof body?.jobid === 'string'
+				? body.jobid
+				: typeof body?.jobId === 'string'
+					? body.jobId
+					: '';
 		if (!jobId || typeof body.status !== 'string') {
 			return reject(this, 400, 'Not a useapi.net job callback: "jobid" and "status" are required');
 		}
@@ -130,20 +149,28 @@ export class MidjourneyTrigger implements INodeType {
 			let job = delivered;
 			if (this.getNodeParameter('verifyWithApi', true) as boolean) {
 				try {
-					job = isV3(body) ? await getJob(this, jobId) : ((await getV2Job(this, jobId)) as unknown as Job);
+					job = isV3(body)
+						? await getJob(this, jobId)
+						: ((await getV2Job(this, jobId)) as unknown as Job);
 				} catch (error) {
 					delivery.failed();
 					const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
 					return reject(
 						this,
 						status,
-						status === 404 ? `useapi.net does not know job ${jobId}` : 'Could not verify the job with useapi.net',
+						status === 404
+							? `useapi.net does not know job ${jobId}`
+							: 'Could not verify the job with useapi.net',
 					);
 				}
 			}
 			const download = this.getNodeParameter('download', 'none') as DownloadMode;
 			const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 'data') as string;
-			const items = await jobItems(this, 0, [job], { simplify: false, download, binaryPropertyName });
+			const items = await jobItems(this, 0, [job], {
+				simplify: false,
+				download,
+				binaryPropertyName,
+			});
 			delivery.done();
 			return answer(this, 200, { received: true, started: true }, [items]);
 		} catch (error) {

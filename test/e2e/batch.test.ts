@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'crypto';
 
-import { midjourneyWorkflow, requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
+import {
+	midjourneyWorkflow,
+	requestsTo,
+	runMidjourneyNode,
+	useEnvironment,
+	TOKEN,
+} from './midjourney';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -17,10 +23,16 @@ const CHANNEL_B = '1200000000000000002';
 const IMAGINE_PATH = '/v3/midjourney/jobs/imagine';
 
 const env = useEnvironment({
-		emulator: { jobDurationMs: 300, accounts: [{ channel: CHANNEL_A, maxJobs: 5, maxImageJobs: 5, maxVideoJobs: 5 }] },
-	});
+	emulator: {
+		jobDurationMs: 300,
+		accounts: [{ channel: CHANNEL_A, maxJobs: 5, maxImageJobs: 5, maxVideoJobs: 5 }],
+	},
+});
 
-const imagineEach = (options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+const imagineEach = (
+	options: Record<string, unknown> = {},
+	extra: Record<string, unknown> = {},
+) => ({
 	resource: 'job',
 	operation: 'imagine',
 	prompt: '={{ $json.prompt }}',
@@ -33,7 +45,11 @@ const prompts = (count: number, text: (i: number) => string = (i) => `batch prom
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+	what: string,
+	check: () => T | undefined | false | Promise<T | undefined | false>,
+	timeoutMs = 30_000,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await check();
@@ -52,7 +68,9 @@ describe('parallel items up to the free capacity', () => {
 		expect(run.error).toBeFalsy();
 		expect(run.items).toHaveLength(200);
 		expect(run.items.map((item) => item.json.status)).toEqual(items.map(() => 'completed'));
-		expect(run.items.map((item) => item.json.request.prompt)).toEqual(items.map((item) => item.prompt));
+		expect(run.items.map((item) => item.json.request.prompt)).toEqual(
+			items.map((item) => item.prompt),
+		);
 		expect(run.items.map((item) => item.pairedItem)).toEqual(items.map((_, i) => ({ item: i })));
 
 		expect(env.emulator.submissions()).toBe(200);
@@ -81,9 +99,13 @@ describe('parallel items up to the free capacity', () => {
 	});
 
 	it('a user-set Max Parallel Jobs of 2 is never exceeded', async () => {
-		const run = await runMidjourneyNode(env, imagineEach({ maxParallelJobs: 2 }), { items: prompts(12) });
+		const run = await runMidjourneyNode(env, imagineEach({ maxParallelJobs: 2 }), {
+			items: prompts(12),
+		});
 		expect(run.items.map((item) => item.json.status)).toEqual(Array(12).fill('completed'));
-		expect(run.items.map((item) => item.pairedItem)).toEqual(Array.from({ length: 12 }, (_, i) => ({ item: i })));
+		expect(run.items.map((item) => item.pairedItem)).toEqual(
+			Array.from({ length: 12 }, (_, i) => ({ item: i })),
+		);
 		expect(env.emulator.maxRunningJobs()).toBe(2);
 		// A user limit needs no capacity lookup.
 		expect(requestsTo(env, 'GET', '/v3/midjourney/jobs')).toHaveLength(0);
@@ -98,7 +120,9 @@ describe('faults in the middle of a batch', () => {
 
 		expect(run.error).toBeFalsy();
 		expect(run.items.map((item) => item.json.status)).toEqual(Array(20).fill('completed'));
-		expect(run.items.map((item) => item.json.request.prompt)).toEqual(items.map((item) => item.prompt));
+		expect(run.items.map((item) => item.json.request.prompt)).toEqual(
+			items.map((item) => item.prompt),
+		);
 		expect(env.emulator.faults.status429Next).toBe(0);
 		expect(requestsTo(env, 'POST', IMAGINE_PATH)).toHaveLength(20 + 10);
 		expect(env.emulator.submissions()).toBe(20);
@@ -109,7 +133,11 @@ describe('faults in the middle of a batch', () => {
 		const added = await fetch(`${env.emulator.url}/v3/midjourney/accounts`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ discord: `${Buffer.from(CHANNEL_B).toString('base64')}.x.y`, maxJobs: 5, maxImageJobs: 5 }),
+			body: JSON.stringify({
+				discord: `${Buffer.from(CHANNEL_B).toString('base64')}.x.y`,
+				maxJobs: 5,
+				maxImageJobs: 5,
+			}),
 		});
 		expect(added.status).toBeLessThan(300);
 
@@ -131,18 +159,24 @@ describe('faults in the middle of a batch', () => {
 		const blockedError = `Midjourney needs attention on channel ${CHANNEL_A} (596): moderation or CAPTCHA pending`;
 		run.items.forEach((item, i) => {
 			if (i < BLOCKED_ITEM || items[i].channel === CHANNEL_B) {
-				expect({ i, status: item.json.status, prompt: item.json.request?.prompt }).toEqual({ i, status: 'completed', prompt: items[i].prompt });
+				expect({ i, status: item.json.status, prompt: item.json.request?.prompt }).toEqual({
+					i,
+					status: 'completed',
+					prompt: items[i].prompt,
+				});
 			} else {
 				expect({ i, error: item.json.error }).toEqual({ i, error: blockedError });
 			}
 		});
 
 		const postsTo = (channel: string) =>
-			requestsTo(env, 'POST', IMAGINE_PATH).filter((request) => (request.body as { channel?: string }).channel === channel);
+			requestsTo(env, 'POST', IMAGINE_PATH).filter(
+				(request) => (request.body as { channel?: string }).channel === channel,
+			);
 		// Channel A: items 0, 2, 4 and the 596 of item 6; items 8 and 10 never reached useapi.net.
-		expect(postsTo(CHANNEL_A).map((request) => (request.body as { prompt: string }).prompt)).toEqual(
-			[0, 2, 4, 6].map((i) => items[i].prompt),
-		);
+		expect(
+			postsTo(CHANNEL_A).map((request) => (request.body as { prompt: string }).prompt),
+		).toEqual([0, 2, 4, 6].map((i) => items[i].prompt));
 		expect(postsTo(CHANNEL_B)).toHaveLength(6);
 		expect(env.emulator.submissions()).toBe(3 + 6);
 	});
@@ -150,18 +184,30 @@ describe('faults in the middle of a batch', () => {
 
 describe('a failing batch stops spending', () => {
 	it('6 items, Max Parallel Jobs 2: the first job fails without Continue On Fail; nothing more is submitted, the running job is cancelled and named', async () => {
-		const items = [{ prompt: 'fails --emu-fail --emu-ms=800' }, ...prompts(5, (i) => `long ${i} --emu-ms=20000`)];
+		const items = [
+			{ prompt: 'fails --emu-fail --emu-ms=800' },
+			...prompts(5, (i) => `long ${i} --emu-ms=20000`),
+		];
 		const run = await runMidjourneyNode(env, imagineEach({ maxParallelJobs: 2 }), { items });
 
 		// Two submitted (the limit), none after the failure.
 		const posts = requestsTo(env, 'POST', IMAGINE_PATH);
 		// The two run in parallel, so they may arrive in either order.
-		expect(posts.map((request) => (request.body as { prompt: string }).prompt).sort()).toEqual([items[0].prompt, items[1].prompt].sort());
+		expect(posts.map((request) => (request.body as { prompt: string }).prompt).sort()).toEqual(
+			[items[0].prompt, items[1].prompt].sort(),
+		);
 		// The second job was running: it was cancelled (DELETE) rather than waited for (20 s).
-		const running = env.emulator.listJobs().find((job) => (job as any).request?.prompt === items[1].prompt)!;
+		const running = env.emulator
+			.listJobs()
+			.find((job) => (job as any).request?.prompt === items[1].prompt)!;
 		const deletes = requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
-		expect(deletes.map((request) => decodeURIComponent(request.path.split('/').pop()!))).toEqual([running.jobid]);
-		expect(env.emulator.getJob(running.jobid)).toMatchObject({ status: 'failed', error: 'Job cancelled by user' });
+		expect(deletes.map((request) => decodeURIComponent(request.path.split('/').pop()!))).toEqual([
+			running.jobid,
+		]);
+		expect(env.emulator.getJob(running.jobid)).toMatchObject({
+			status: 'failed',
+			error: 'Job cancelled by user',
+		});
 		// The run's error is the first item's, and it says which jobs were cancelled.
 		expect(run.error.message).toMatch(/Midjourney job failed/);
 		expect(run.error.description).toContain(`cancelled (DELETE): ${running.jobid}`);
@@ -172,34 +218,59 @@ describe('stopping the execution', () => {
 	it('cancels (DELETE) the jobs that were running and submits no more items', async () => {
 		const path = `mj-stop-${randomUUID()}`;
 		const workflow = await env.n8n.createWorkflow(
-			midjourneyWorkflow({ path, parameters: imagineEach(), credentials: env.credentials, respond: 'onReceived', splitItems: true }),
+			midjourneyWorkflow({
+				path,
+				parameters: imagineEach(),
+				credentials: env.credentials,
+				respond: 'onReceived',
+				splitItems: true,
+			}),
 		);
 		await env.n8n.activateWorkflow(workflow.id);
 		try {
 			// Eight long jobs on five slots: five run, three wait for a slot.
-			const answer = await env.n8n.callWebhook(path, { items: prompts(8, (i) => `long ${i} --emu-ms=20000`) });
+			const answer = await env.n8n.callWebhook(path, {
+				items: prompts(8, (i) => `long ${i} --emu-ms=20000`),
+			});
 			expect(answer.status).toBe(200);
-			const running = () => env.emulator.listJobs().filter((job) => !['completed', 'failed', 'moderated'].includes(job.status));
+			const running = () =>
+				env.emulator
+					.listJobs()
+					.filter((job) => !['completed', 'failed', 'moderated'].includes(job.status));
 			await until('five running jobs', () => running().length === 5);
 			const jobIds = running().map((job) => job.jobid);
-			const [execution] = await env.n8n.waitForExecutions(workflow.id, (all) => all.some((e) => e.status === 'running'));
+			const [execution] = await env.n8n.waitForExecutions(workflow.id, (all) =>
+				all.some((e) => e.status === 'running'),
+			);
 
 			await env.n8n.restPost(`/executions/${execution.id}/stop`);
 
-			const deleted = await until('a DELETE for each running job', () => {
-				const deletes = requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
-				return deletes.length >= 5 && deletes;
-			}, 10_000);
-			const deletedIds = deleted.map((request) => decodeURIComponent(request.path.split('/').pop()!));
+			const deleted = await until(
+				'a DELETE for each running job',
+				() => {
+					const deletes = requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
+					return deletes.length >= 5 && deletes;
+				},
+				10_000,
+			);
+			const deletedIds = deleted.map((request) =>
+				decodeURIComponent(request.path.split('/').pop()!),
+			);
 			expect(deletedIds.sort()).toEqual([...jobIds].sort());
 			for (const jobId of jobIds) {
-				expect(env.emulator.getJob(jobId)).toMatchObject({ status: 'failed', error: 'Job cancelled by user' });
+				expect(env.emulator.getJob(jobId)).toMatchObject({
+					status: 'failed',
+					error: 'Job cancelled by user',
+				});
 			}
 			// The three waiting items are never submitted, not even after the cancelled jobs freed their slots.
 			await sleep(1500);
 			expect(requestsTo(env, 'POST', IMAGINE_PATH)).toHaveLength(5);
 			expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(5);
-			const stopped = await env.n8n.waitForExecution(workflow.id, (e) => e.status !== 'running' && e.status !== 'new');
+			const stopped = await env.n8n.waitForExecution(
+				workflow.id,
+				(e) => e.status !== 'running' && e.status !== 'new',
+			);
 			expect(stopped.status).toBe('canceled');
 		} finally {
 			await env.n8n.deactivateWorkflow(workflow.id);

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'crypto';
 
-import { midjourneyWorkflow, requestsTo, runMidjourneyNode, TOKEN, useEnvironment } from './midjourney';
+import {
+	midjourneyWorkflow,
+	requestsTo,
+	runMidjourneyNode,
+	TOKEN,
+	useEnvironment,
+} from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -21,7 +27,12 @@ async function callbackWorkflow(
 	const workflow = await env.n8n.createWorkflow(
 		midjourneyWorkflow({
 			path,
-			parameters: { ...parameters, waitFor: 'callback', timeLimit: 600, options: { ...((parameters.options as object) ?? {}) } },
+			parameters: {
+				...parameters,
+				waitFor: 'callback',
+				timeLimit: 600,
+				options: { ...((parameters.options as object) ?? {}) },
+			},
 			credentials: env.credentials,
 			respond: 'onReceived',
 			continueOnFail,
@@ -52,18 +63,34 @@ describe('Callback mode, only for its own job', () => {
 		const parent = await finishedJob('imagine', { prompt: 'parent' });
 		const child = await finishedJob('button', { jobId: parent, button: 'U1' });
 		// A U child's image is a Discord attachment (button page), which these tests cannot reach: no download.
-		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'button', jobId: parent, button: ['U1'], options: { download: 'none' } });
-		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success' || e.status === 'error', 30_000);
+		const workflow = await callbackWorkflow('', {
+			resource: 'job',
+			operation: 'button',
+			jobId: parent,
+			button: ['U1'],
+			options: { download: 'none' },
+		});
+		const done = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status === 'success' || e.status === 'error',
+			30_000,
+		);
 		expect(done.status).toBe('success');
 		const output = env.n8n.nodeOutput(done, 'Midjourney');
 		expect(output[0].json).toMatchObject({ jobid: child, status: 'completed' });
-		expect((await env.n8n.listExecutions(workflow.id)).some((e) => e.status === 'waiting')).toBe(false);
+		expect((await env.n8n.listExecutions(workflow.id)).some((e) => e.status === 'waiting')).toBe(
+			false,
+		);
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 
 	it('refuses a resume call naming another job; the execution keeps waiting for its own', async () => {
 		const workflow = await callbackWorkflow('my own job --emu-ms=6000');
-		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		const waiting = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status === 'waiting',
+			30_000,
+		);
 		const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
 		const resumeUrl = String((post.body as any).replyUrl);
 		const other = await finishedJob('imagine', { prompt: 'somebody else' });
@@ -82,7 +109,11 @@ describe('Callback mode, only for its own job', () => {
 
 	it('a failed job resumes as the item failure, with its job', async () => {
 		const workflow = await callbackWorkflow('will fail --emu-fail');
-		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 60_000);
+		const done = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
+			60_000,
+		);
 		const jobid = env.emulator.listJobs()[0].jobid;
 		expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json).toEqual({
 			jobid,
@@ -95,7 +126,11 @@ describe('Callback mode, only for its own job', () => {
 
 	it('with On Error: Continue (using error output), a failed job resumes on the error output, its job under details', async () => {
 		const workflow = await callbackWorkflow('will fail --emu-fail', undefined, 'errorOutput');
-		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 60_000);
+		const done = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
+			60_000,
+		);
 		const jobid = env.emulator.listJobs()[0].jobid;
 		expect(env.n8n.nodeOutput(done, 'Midjourney', 0)).toEqual([]);
 		const [failed, ...more] = env.n8n.nodeOutput(done, 'Midjourney', 1);
@@ -103,7 +138,11 @@ describe('Callback mode, only for its own job', () => {
 		// n8n adds the input item's fields (here the webhook call's) to an error-output item.
 		expect(failed.json).toMatchObject({
 			error: 'Midjourney job failed: Midjourney job failed',
-			details: { jobid, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' },
+			details: {
+				jobid,
+				status: 'failed',
+				errorDetails: 'Emulated failure requested with --emu-fail',
+			},
 		});
 		expect(failed.json.jobid).toBeUndefined();
 		await env.n8n.deactivateWorkflow(workflow.id);
@@ -113,7 +152,11 @@ describe('Callback mode, only for its own job', () => {
 describe('Wait for Result: Callback', () => {
 	it('waits while the job runs and resumes with the completed job when useapi.net calls back', async () => {
 		const workflow = await callbackWorkflow('sleep on it --emu-ms=3000');
-		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		const waiting = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status === 'waiting',
+			30_000,
+		);
 		const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
 		expect(post.body).toMatchObject({ stream: false, replyLevel: 'minimal' });
 		expect(String((post.body as any).replyUrl)).toContain(`/webhook-waiting/${waiting.id}`);
@@ -124,13 +167,19 @@ describe('Wait for Result: Callback', () => {
 		expect(output).toHaveLength(1);
 		expect(output[0].json.status).toBe('completed');
 		expect(output[0].json.response.imageUx).toHaveLength(4);
-		expect(env.emulator.callbacks.some((c) => c.url === (post.body as any).replyUrl && c.status === 200)).toBe(true);
+		expect(
+			env.emulator.callbacks.some((c) => c.url === (post.body as any).replyUrl && c.status === 200),
+		).toBe(true);
 		await env.n8n.deactivateWorkflow(workflow.id);
 	});
 
 	it('still resumes when n8n was restarted while it waited', async () => {
 		const workflow = await callbackWorkflow('outlive a restart --emu-ms=25000');
-		const waiting = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+		const waiting = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.status === 'waiting',
+			30_000,
+		);
 		await env.n8n.restart();
 		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 90_000);
 		expect(done.id).toBe(waiting.id);
@@ -140,7 +189,11 @@ describe('Wait for Result: Callback', () => {
 	});
 
 	it('resumes with the job as its operation presents it (Describe: the four prompts)', async () => {
-		const workflow = await callbackWorkflow('', { resource: 'job', operation: 'describe', imageUrl: 'https://example.com/cat.png' });
+		const workflow = await callbackWorkflow('', {
+			resource: 'job',
+			operation: 'describe',
+			imageUrl: 'https://example.com/cat.png',
+		});
 		const done = await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'success', 60_000);
 		const output = env.n8n.nodeOutput(done, 'Midjourney');
 		expect(output[0].json.verb).toBe('describe');
@@ -163,7 +216,13 @@ describe('Wait for Result: Callback', () => {
 	it('takes one item per run, checked before any request', async () => {
 		const run = await runMidjourneyNode(
 			env,
-			{ resource: 'job', operation: 'imagine', prompt: '={{ $json.p }}', waitFor: 'callback', options: {} },
+			{
+				resource: 'job',
+				operation: 'imagine',
+				prompt: '={{ $json.p }}',
+				waitFor: 'callback',
+				options: {},
+			},
 			{ items: [{ p: 'a' }, { p: 'b' }] },
 		);
 		expect(run.error.message).toBe('Wait for Result: Callback takes one item per run, got 2');

@@ -10,7 +10,13 @@ import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type Locator,
+	type Page,
+} from 'playwright-core';
 
 import type { E2eEnvironment } from './midjourney';
 import { MIDJOURNEY_TYPE, TRIGGER_TYPE } from './midjourney';
@@ -27,7 +33,10 @@ export function chromiumPath(): string {
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
-	const lines = out.split('\n').map((line) => line.trim()).filter(Boolean);
+	const lines = out
+		.split('\n')
+		.map((line) => line.trim())
+		.filter(Boolean);
 	return lines[lines.length - 1];
 }
 
@@ -65,7 +74,10 @@ export async function launchBrowser(): Promise<EditorBrowser> {
 
 /** A signed-in editor tab of `n8n` (its own browser context, so cookies don't leak between n8n instances). */
 export async function signIn(browser: Browser, n8n: N8nInstance): Promise<Page> {
-	const context: BrowserContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+	const context: BrowserContext = await browser.newContext({
+		viewport: { width: 1440, height: 900 },
+		deviceScaleFactor: 1,
+	});
 	const page = await context.newPage();
 	// Generous: two cores, n8n serving its editor bundle for the first time.
 	page.setDefaultTimeout(60_000);
@@ -80,7 +92,11 @@ export async function signIn(browser: Browser, n8n: N8nInstance): Promise<Page> 
 }
 
 /** Opens a saved workflow and waits for its canvas. */
-export async function openWorkflow(page: Page, n8n: N8nInstance, workflowId: string): Promise<void> {
+export async function openWorkflow(
+	page: Page,
+	n8n: N8nInstance,
+	workflowId: string,
+): Promise<void> {
 	await gotoEditor(page, `${n8n.baseUrl}/workflow/${workflowId}`, '[data-test-id="canvas-node"]');
 	await dismissPopups(page);
 }
@@ -101,7 +117,9 @@ async function gotoEditor(page: Page, url: string, ready: string): Promise<void>
 		} catch (error) {
 			const shot = path.join(os.tmpdir(), `editor-failure-${Date.now()}.png`);
 			await page.screenshot({ path: shot }).catch(() => undefined);
-			throw new Error(`${url}: ${ready} did not appear (screenshot: ${shot}): ${(error as Error).message}`);
+			throw new Error(
+				`${url}: ${ready} did not appear (screenshot: ${shot}): ${(error as Error).message}`,
+			);
 		}
 	}
 }
@@ -114,7 +132,8 @@ async function dismissPopups(page: Page): Promise<void> {
 const CREATOR = '[data-test-id="node-creator"]';
 const SEARCH = `${CREATOR} [data-test-id="node-creator-search-bar"]`;
 /** Listed entries carry n8n's keyboard-navigation type: `node`, `action`, `category`… */
-const listed = (type: string) => `${CREATOR} [data-test-id="item-iterator-item"][data-keyboard-nav-type="${type}"]`;
+const listed = (type: string) =>
+	`${CREATOR} [data-test-id="item-iterator-item"][data-keyboard-nav-type="${type}"]`;
 
 /** Opens the node creator from the "+" after `nodeName` on the canvas: the regular (action) list. */
 export async function openNodeCreatorAfter(page: Page, nodeName: string): Promise<void> {
@@ -151,7 +170,11 @@ export async function searchNodes(page: Page, text: string): Promise<string[]> {
 export async function pickNode(page: Page, displayName: string): Promise<string[]> {
 	await page
 		.locator(listed('node'))
-		.filter({ has: page.locator('[data-test-id="node-creator-item-name"]', { hasText: new RegExp(`^${escapeRegExp(displayName)}$`) }) })
+		.filter({
+			has: page.locator('[data-test-id="node-creator-item-name"]', {
+				hasText: new RegExp(`^${escapeRegExp(displayName)}$`),
+			}),
+		})
 		.first()
 		.click();
 	const actions = page.locator(listed('action'));
@@ -173,13 +196,18 @@ export async function openNode(page: Page, nodeName: string): Promise<Locator> {
 }
 
 export async function closeNode(page: Page): Promise<void> {
-	await page.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]').first().click();
+	await page
+		.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]')
+		.first()
+		.click();
 	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
 }
 
 /** Opens a parameter's dropdown in the open NDV and returns the option labels it lists. */
 export async function dropdownOptions(page: Page, parameterName: string): Promise<string[]> {
-	const parameter = page.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameterName}"]`);
+	const parameter = page.locator(
+		`[data-test-id="ndv"] [data-test-id="parameter-input-${parameterName}"]`,
+	);
 	await parameter.click();
 	const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
 	await options.first().waitFor();
@@ -190,7 +218,10 @@ export async function dropdownOptions(page: Page, parameterName: string): Promis
 export async function executeOpenNode(page: Page): Promise<Locator> {
 	await page.locator('[data-test-id="ndv"] [data-test-id="node-execute-button"]').click();
 	const output = page.locator('[data-test-id="ndv"] [data-test-id="output-panel"]');
-	await output.locator('[data-test-id="ndv-run-data-display-mode"], [data-test-id="ndv-items-count"]').first().waitFor({ timeout: 60_000 });
+	await output
+		.locator('[data-test-id="ndv-run-data-display-mode"], [data-test-id="ndv-items-count"]')
+		.first()
+		.waitFor({ timeout: 60_000 });
 	return output;
 }
 
@@ -205,7 +236,11 @@ export async function showOutputImage(page: Page): Promise<Locator> {
 	await output.locator('[data-test-id="ndv-view-binary-data"]').first().click();
 	// 2.x serves the file from its binary data store (/rest/binary-data?…), 1.x may embed it (data:/blob:).
 	const image = page
-		.locator(['binary-data', 'data:image', 'blob:'].map((src) => `[data-test-id="ndv"] img[src*="${src}"]`).join(', '))
+		.locator(
+			['binary-data', 'data:image', 'blob:']
+				.map((src) => `[data-test-id="ndv"] img[src*="${src}"]`)
+				.join(', '),
+		)
 		.first();
 	await image.waitFor();
 	return image;
@@ -230,7 +265,14 @@ function escapeRegExp(text: string): string {
 
 /** Manual Trigger → Imagine (default settings) → Press Button on `jobId`, plus a Midjourney Trigger. */
 export function editorWorkflow(env: E2eEnvironment, jobId: string) {
-	const node = (name: string, type: string, x: number, y: number, parameters: Record<string, unknown>, extra: object = {}) => ({
+	const node = (
+		name: string,
+		type: string,
+		x: number,
+		y: number,
+		parameters: Record<string, unknown>,
+		extra: object = {},
+	) => ({
 		id: randomUUID(),
 		name,
 		type,
@@ -243,9 +285,20 @@ export function editorWorkflow(env: E2eEnvironment, jobId: string) {
 	return {
 		name: 'Midjourney in the editor',
 		nodes: [
-			{ ...node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 0, 0, {}), credentials: undefined },
-			node('Imagine', MIDJOURNEY_TYPE, 260, 0, { resource: 'job', operation: 'imagine', prompt: 'a lighthouse at dawn, watercolor' }),
-			node('Press Button', MIDJOURNEY_TYPE, 520, 0, { resource: 'job', operation: 'button', jobId }),
+			{
+				...node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 0, 0, {}),
+				credentials: undefined,
+			},
+			node('Imagine', MIDJOURNEY_TYPE, 260, 0, {
+				resource: 'job',
+				operation: 'imagine',
+				prompt: 'a lighthouse at dawn, watercolor',
+			}),
+			node('Press Button', MIDJOURNEY_TYPE, 520, 0, {
+				resource: 'job',
+				operation: 'button',
+				jobId,
+			}),
 			node('Midjourney Trigger', TRIGGER_TYPE, 0, 300, {}, { webhookId: randomUUID() }),
 		],
 		connections: {

@@ -43,12 +43,19 @@ export function editorSuite(major: N8nMajor): void {
 
 	/** A completed Imagine made by the node itself in this n8n: a real job the emulator knows. */
 	async function completedJob(): Promise<{ jobid: string; buttons: string[] }> {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt: 'a grid to press buttons on', options: { download: 'none' } });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: 'a grid to press buttons on',
+			options: { download: 'none' },
+		});
 		expect(run.error).toBeFalsy();
 		return { jobid: run.items[0].json.jobid, buttons: run.items[0].json.response.buttons };
 	}
 
-	async function openEditorWorkflow(jobId = 'j0000000000000000000i-u1-c1-bot:midjourney'): Promise<string> {
+	async function openEditorWorkflow(
+		jobId = 'j0000000000000000000i-u1-c1-bot:midjourney',
+	): Promise<string> {
 		const workflow = await env.n8n.createWorkflow(editorWorkflow(env, jobId));
 		await openWorkflow(page, env.n8n, workflow.id);
 		return workflow.id;
@@ -59,12 +66,21 @@ export function editorSuite(major: N8nMajor): void {
 			await openEditorWorkflow();
 			await openNodeCreatorAfter(page, 'Imagine');
 			for (const text of ['Midjourney', 'useapi', 'image']) {
-				expect({ text, listed: await searchNodes(page, text) }).toEqual({ text, listed: expect.arrayContaining([NODE_DISPLAY_NAME]) });
+				expect({ text, listed: await searchNodes(page, text) }).toEqual({
+					text,
+					listed: expect.arrayContaining([NODE_DISPLAY_NAME]),
+				});
 			}
 			await searchNodes(page, 'Midjourney');
 			const actions = await pickNode(page, NODE_DISPLAY_NAME);
 			// The operations' `action` labels, not trigger events: this is the action node's list.
-			expect(actions).toEqual(expect.arrayContaining(['Generate images from a prompt', 'Press a button of a job', 'Describe an image']));
+			expect(actions).toEqual(
+				expect.arrayContaining([
+					'Generate images from a prompt',
+					'Press a button of a job',
+					'Describe an image',
+				]),
+			);
 			expect(actions).not.toContain('On completed');
 			await closeNodeCreator(page);
 		});
@@ -72,12 +88,22 @@ export function editorSuite(major: N8nMajor): void {
 		it('searching "Midjourney", "useapi" or "image" for the first step lists it; picking it shows the trigger events', async () => {
 			await openTriggerCreator(page, env.n8n);
 			for (const text of ['Midjourney', 'useapi', 'image']) {
-				expect({ text, listed: await searchNodes(page, text) }).toEqual({ text, listed: expect.arrayContaining([NODE_DISPLAY_NAME]) });
+				expect({ text, listed: await searchNodes(page, text) }).toEqual({
+					text,
+					listed: expect.arrayContaining([NODE_DISPLAY_NAME]),
+				});
 			}
 			await searchNodes(page, 'Midjourney');
 			// n8n lists a node and its trigger as one entry; in the trigger list, picking it offers the trigger's events first.
 			const events = await pickNode(page, NODE_DISPLAY_NAME);
-			expect(events.slice(0, 6)).toEqual(['On created', 'On started', 'On progress', 'On completed', 'On failed', 'On moderated']);
+			expect(events.slice(0, 6)).toEqual([
+				'On created',
+				'On started',
+				'On progress',
+				'On completed',
+				'On failed',
+				'On moderated',
+			]);
 			await closeNodeCreator(page);
 		});
 	});
@@ -88,7 +114,9 @@ export function editorSuite(major: N8nMajor): void {
 			expect(parent.buttons.length).toBeGreaterThan(0);
 			await openEditorWorkflow(parent.jobid);
 			await openNode(page, 'Press Button');
-			const listed = (await dropdownOptions(page, 'button')).map((option) => option.split('\n')[0].trim());
+			const listed = (await dropdownOptions(page, 'button')).map((option) =>
+				option.split('\n')[0].trim(),
+			);
 			// Exactly the job's buttons, in its order: without the job (or on an error) the list differs.
 			expect(listed).toEqual(parent.buttons);
 			expect(requestsTo(env, 'GET', /^\/v3\/midjourney\/jobs\/j/).length).toBeGreaterThan(0);
@@ -104,7 +132,9 @@ export function editorSuite(major: N8nMajor): void {
 			await executeOpenNode(page);
 			const image = await showOutputImage(page);
 			// A decoded picture, not a broken-image placeholder: the browser loaded the PNG n8n served.
-			expect(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+			expect(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(
+				0,
+			);
 			expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
 			await closeNode(page);
 		});

@@ -19,32 +19,42 @@ const imagine = (prompt: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('a failed item keeps its job', () => {
-	it.each(['stream', 'poll'])('Continue On Fail outputs the failed job (%s): jobid, status, error, errorDetails', async (waitFor) => {
-		const run = await runMidjourneyNode(
-			env,
-			{ ...imagine('={{ $json.prompt }}'), waitFor },
-			{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }], continueOnFail: true },
-		);
-		expect(run.items).toHaveLength(2);
-		const failedJobId = env.emulator.listJobs().find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
-		expect(failedJobId).toBeTruthy();
-		expect(run.items[1].pairedItem).toEqual({ item: 1 });
-		expect(run.items[1].json).toEqual({
-			jobid: failedJobId,
-			status: 'failed',
-			error: 'Midjourney job failed: Midjourney job failed',
-			errorDetails: 'Emulated failure requested with --emu-fail',
-		});
-		expect(run.items[0].json.status).toBe('completed');
-	});
+	it.each(['stream', 'poll'])(
+		'Continue On Fail outputs the failed job (%s): jobid, status, error, errorDetails',
+		async (waitFor) => {
+			const run = await runMidjourneyNode(
+				env,
+				{ ...imagine('={{ $json.prompt }}'), waitFor },
+				{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }], continueOnFail: true },
+			);
+			expect(run.items).toHaveLength(2);
+			const failedJobId = env.emulator
+				.listJobs()
+				.find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
+			expect(failedJobId).toBeTruthy();
+			expect(run.items[1].pairedItem).toEqual({ item: 1 });
+			expect(run.items[1].json).toEqual({
+				jobid: failedJobId,
+				status: 'failed',
+				error: 'Midjourney job failed: Midjourney job failed',
+				errorDetails: 'Emulated failure requested with --emu-fail',
+			});
+			expect(run.items[0].json.status).toBe('completed');
+		},
+	);
 
 	it('Continue (using error output) routes the failed item there, its job under details, the good one on the regular output', async () => {
 		const run = await runMidjourneyNode(
 			env,
 			{ ...imagine('={{ $json.prompt }}'), waitFor: 'poll' },
-			{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }, { prompt: '' }], continueOnFail: 'errorOutput' },
+			{
+				items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }, { prompt: '' }],
+				continueOnFail: 'errorOutput',
+			},
 		);
-		const failedJobId = env.emulator.listJobs().find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
+		const failedJobId = env.emulator
+			.listJobs()
+			.find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
 		expect(failedJobId).toBeTruthy();
 		expect(run.items).toHaveLength(1);
 		expect(run.items[0].json.status).toBe('completed');
@@ -54,7 +64,11 @@ describe('a failed item keeps its job', () => {
 		expect(run.errorItems[0].json).toEqual({
 			prompt: 'broken --emu-fail',
 			error: 'Midjourney job failed: Midjourney job failed',
-			details: { jobid: failedJobId, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' },
+			details: {
+				jobid: failedJobId,
+				status: 'failed',
+				errorDetails: 'Emulated failure requested with --emu-fail',
+			},
 		});
 		expect(run.errorItems[0].pairedItem).toEqual({ item: 1 });
 		expect(run.errorItems[1].json).toEqual({ prompt: '', error: '"Prompt" is empty' });
@@ -65,11 +79,16 @@ describe('a failed item keeps its job', () => {
 		const run = await runMidjourneyNode(env, { ...imagine('broken --emu-fail'), waitFor: 'poll' });
 		const jobid = env.emulator.listJobs()[0].jobid;
 		expect(run.error.message).toBe('Midjourney job failed: Midjourney job failed');
-		expect(run.error.description).toContain(`Job ${jobid} · status: failed · error: Midjourney job failed`);
+		expect(run.error.description).toContain(
+			`Job ${jobid} · status: failed · error: Midjourney job failed`,
+		);
 	});
 
 	it('an item that fails before its job exists keeps { error } only', async () => {
-		const run = await runMidjourneyNode(env, imagine('={{ $json.prompt }}'), { items: [{ prompt: '' }], continueOnFail: true });
+		const run = await runMidjourneyNode(env, imagine('={{ $json.prompt }}'), {
+			items: [{ prompt: '' }],
+			continueOnFail: true,
+		});
 		expect(run.items[0].json).toEqual({ error: '"Prompt" is empty' });
 		expect(env.emulator.requests).toHaveLength(0);
 	});
@@ -97,7 +116,11 @@ describe('waits ride out blips', () => {
 
 	it('a blip longer than the time limit ends the wait and cancels the job', async () => {
 		env.emulator.faults.status5xxOnGetNext = 1_000_000;
-		const run = await runMidjourneyNode(env, { ...imagine('never seen --emu-ms=60000'), waitFor: 'poll', timeLimit: 8 });
+		const run = await runMidjourneyNode(env, {
+			...imagine('never seen --emu-ms=60000'),
+			waitFor: 'poll',
+			timeLimit: 8,
+		});
 		env.emulator.faults.status5xxOnGetNext = 0;
 		expect(run.error.message).toMatch(/did not finish within the time limit of 8 seconds/);
 		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);

@@ -75,7 +75,10 @@ async function createGreetingWorkflow(n8n: N8nInstance, webhookPath: string) {
 		name: `Harness ${webhookPath}`,
 		nodes: [
 			webhookNode(webhookPath, 'lastNode'),
-			setNode('Greeting', { greeting: '={{ "hello " + $json.body.name }}', major: String(n8n.major) }),
+			setNode('Greeting', {
+				greeting: '={{ "hello " + $json.body.name }}',
+				major: String(n8n.major),
+			}),
 		],
 		connections: chain('Webhook', 'Greeting'),
 	});
@@ -84,7 +87,11 @@ async function createGreetingWorkflow(n8n: N8nInstance, webhookPath: string) {
 }
 
 /** Webhook (onReceived) → Wait Probe(operation): the probe waits until its resume URL is called. */
-async function createProbeWorkflow(n8n: N8nInstance, webhookPath: string, operation: 'wait' | 'sendAndWait') {
+async function createProbeWorkflow(
+	n8n: N8nInstance,
+	webhookPath: string,
+	operation: 'wait' | 'sendAndWait',
+) {
 	const wf = await n8n.createWorkflow({
 		name: `Probe ${webhookPath}`,
 		nodes: [
@@ -122,7 +129,12 @@ async function startWaiting(n8n: N8nInstance, workflowId: string, webhookPath: s
 	};
 }
 
-async function expectResumed(n8n: N8nInstance, workflowId: string, executionId: string, answer: unknown) {
+async function expectResumed(
+	n8n: N8nInstance,
+	workflowId: string,
+	executionId: string,
+	answer: unknown,
+) {
 	const done = await n8n.waitForExecution(
 		workflowId,
 		(e) => e.id === executionId && e.status !== 'waiting' && e.status !== 'running',
@@ -139,7 +151,9 @@ function withoutQuery(url: string) {
 }
 
 function ownNodeBuilt() {
-	return fs.existsSync(path.join(PACKAGE_ROOT, 'dist', 'nodes', 'Midjourney', 'Midjourney.node.js'));
+	return fs.existsSync(
+		path.join(PACKAGE_ROOT, 'dist', 'nodes', 'Midjourney', 'Midjourney.node.js'),
+	);
 }
 
 /** Webhook workflow round trip + executions read back: shared by both majors. */
@@ -204,7 +218,9 @@ describe('n8n 2.x harness', () => {
 			currentNodeParameters: { action: 'format', value: '', dataPropertyName: 'data' },
 		});
 		expect(timezones.length).toBeGreaterThan(100);
-		expect(timezones).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'Europe/Berlin' })]));
+		expect(timezones).toEqual(
+			expect.arrayContaining([expect.objectContaining({ value: 'Europe/Berlin' })]),
+		);
 
 		const choices = await n8n.loadOptions({
 			nodeType: PROBE_TYPE,
@@ -234,7 +250,9 @@ describe('n8n 2.x harness', () => {
 		expect(unsigned.status).toBe(401);
 
 		await n8n.restart();
-		expect((await n8n.listExecutions(wf.id)).find((e) => e.id === execution.id)?.status).toBe('waiting');
+		expect((await n8n.listExecutions(wf.id)).find((e) => e.id === execution.id)?.status).toBe(
+			'waiting',
+		);
 
 		const resumed = await n8n.http('POST', resumeUrl, { answer: 42 });
 		expect(resumed.status).toBe(200);
@@ -252,7 +270,9 @@ describe('n8n 2.x harness', () => {
 		const { execution, signedResumeUrl, nodeId } = await startWaiting(n8n, wf.id, 'probe-signed-2');
 		// <WEBHOOK_URL>webhook-waiting/<executionId>/<nodeId>?<params>&signature=<HMAC-SHA256(path+query)>
 		expect(signedResumeUrl).toMatch(
-			new RegExp(`^${n8n.baseUrl}/webhook-waiting/${execution.id}/${nodeId}\\?probe=1&signature=[0-9a-f]{64}$`),
+			new RegExp(
+				`^${n8n.baseUrl}/webhook-waiting/${execution.id}/${nodeId}\\?probe=1&signature=[0-9a-f]{64}$`,
+			),
 		);
 		const res = await n8n.http('POST', signedResumeUrl, { answer: 'signed' });
 		expect(res.status).toBe(401);
@@ -311,11 +331,17 @@ describe('n8n 1.x smoke', () => {
 
 	it('resumes on the plain $execution.resumeUrl and on getSignedResumeUrl()', async () => {
 		const wf = await createProbeWorkflow(n8n, 'probe-resume-1', 'wait');
-		const { execution, resumeUrl, signedResumeUrl, nodeId } = await startWaiting(n8n, wf.id, 'probe-resume-1');
+		const { execution, resumeUrl, signedResumeUrl, nodeId } = await startWaiting(
+			n8n,
+			wf.id,
+			'probe-resume-1',
+		);
 		// 1.x: no token at all.
 		expect(resumeUrl).toBe(`${n8n.baseUrl}/webhook-waiting/${execution.id}`);
 		expect(signedResumeUrl).toMatch(
-			new RegExp(`^${n8n.baseUrl}/webhook-waiting/${execution.id}/${nodeId}\\?probe=1&signature=[0-9a-f]{64}$`),
+			new RegExp(
+				`^${n8n.baseUrl}/webhook-waiting/${execution.id}/${nodeId}\\?probe=1&signature=[0-9a-f]{64}$`,
+			),
 		);
 		const resumed = await n8n.http('POST', resumeUrl, { answer: 1 });
 		expect(resumed.status).toBe(200);

@@ -3,7 +3,13 @@
  * cancels the job, the prompt check before any request, and the credential test. The package is
  * the `npm pack` output alone (packageMode 'packed'), as a user installs it.
  */
-import { installedPackageLayout, requestsTo, runMidjourneyNode, useEnvironment, TOKEN } from './midjourney';
+import {
+	installedPackageLayout,
+	requestsTo,
+	runMidjourneyNode,
+	useEnvironment,
+	TOKEN,
+} from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -39,8 +45,15 @@ describe.each(['stream', 'poll'])('Imagine with Wait for Result = %s', (waitFor)
 		expect(job.response.imageUx.map((image: { url: string }) => image.url)).toHaveLength(4);
 		expect(run.items[0].pairedItem).toEqual({ item: 0 });
 		// One item per job, its four images as data_1…data_4: what the output panel shows as pictures.
-		expect(Object.keys(run.items[0].binary ?? {})).toEqual(['data_1', 'data_2', 'data_3', 'data_4']);
-		expect(Object.values(run.items[0].binary).map((file: any) => file.mimeType)).toEqual(Array(4).fill('image/png'));
+		expect(Object.keys(run.items[0].binary ?? {})).toEqual([
+			'data_1',
+			'data_2',
+			'data_3',
+			'data_4',
+		]);
+		expect(Object.values(run.items[0].binary).map((file: any) => file.mimeType)).toEqual(
+			Array(4).fill('image/png'),
+		);
 		expect(requestsTo(env, 'GET', /^\/v1\/proxy\/cdn-midjourney\//)).toHaveLength(4);
 
 		const posts = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine');
@@ -66,7 +79,9 @@ describe('Imagine with Wait for Result = none', () => {
 		expect(run.items[0].json.status).toBe('created');
 		expect(run.items[0].binary).toBeUndefined(); // nothing to download yet
 		expect(run.items[0].json.jobid).toMatch(/^j/);
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0].body).toMatchObject({ stream: false });
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0].body).toMatchObject({
+			stream: false,
+		});
 	});
 
 	it('the job still completes at useapi.net, so a later Get finds it completed', async () => {
@@ -80,7 +95,10 @@ describe('Imagine with Wait for Result = none', () => {
 
 describe('limits', () => {
 	it('a time limit shorter than the job ends with a clear error and DELETEs the job', async () => {
-		const run = await runMidjourneyNode(env, imagine({ prompt: 'slow --emu-ms=8000', timeLimit: 1 }));
+		const run = await runMidjourneyNode(
+			env,
+			imagine({ prompt: 'slow --emu-ms=8000', timeLimit: 1 }),
+		);
 		expect(run.error).toBeTruthy();
 		expect(run.error.message).toMatch(/did not finish within the time limit of 1 seconds/);
 		expect(run.error.description).toMatch(/was cancelled \(DELETE\)/);
@@ -100,10 +118,23 @@ describe('limits', () => {
 		const run = await runMidjourneyNode(
 			env,
 			{ ...imagine(), prompt: '={{ $json.prompt }}' },
-			{ items: [{ prompt: 'first' }, { prompt: '' }, { prompt: 'third --emu-fail' }, { prompt: 'fourth' }], continueOnFail: true },
+			{
+				items: [
+					{ prompt: 'first' },
+					{ prompt: '' },
+					{ prompt: 'third --emu-fail' },
+					{ prompt: 'fourth' },
+				],
+				continueOnFail: true,
+			},
 		);
 		expect(run.items).toHaveLength(4);
-		expect(run.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(run.items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
 		expect(run.items[0].json.status).toBe('completed');
 		expect(run.items[1].json.error).toBe('"Prompt" is empty');
 		expect(run.items[2].json.error).toMatch(/Midjourney job failed/);
@@ -133,7 +164,9 @@ describe('credential test', () => {
 	const test = async (apiToken: string) => {
 		const data = { apiToken, baseUrl: env.emulator.url };
 		const id = await env.n8n.createCredential(`probe ${apiToken}`, 'useApiNetApi', data);
-		return await env.n8n.restPost('/credentials/test', { credentials: { id, name: `probe ${apiToken}`, type: 'useApiNetApi', data } });
+		return await env.n8n.restPost('/credentials/test', {
+			credentials: { id, name: `probe ${apiToken}`, type: 'useApiNetApi', data },
+		});
 	};
 
 	it('accepts a valid token', async () => {
@@ -142,8 +175,17 @@ describe('credential test', () => {
 	});
 
 	it('accepts a valid token with no account configured yet (404)', async () => {
-		for (const channel of Object.keys((await (await fetch(`${env.emulator.url}/v3/midjourney/accounts`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as object)) {
-			await fetch(`${env.emulator.url}/v3/midjourney/accounts/${channel}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+		for (const channel of Object.keys(
+			(await (
+				await fetch(`${env.emulator.url}/v3/midjourney/accounts`, {
+					headers: { authorization: `Bearer ${TOKEN}` },
+				})
+			).json()) as object,
+		)) {
+			await fetch(`${env.emulator.url}/v3/midjourney/accounts/${channel}`, {
+				method: 'DELETE',
+				headers: { authorization: `Bearer ${TOKEN}` },
+			});
 		}
 		expect(await test(TOKEN)).toMatchObject({ status: 'OK' });
 	});

@@ -54,7 +54,12 @@ const fast = { pollInterval: 0.3 };
 const noDownload = { ...fast, download: 'none' };
 
 async function completedImagine(prompt = 'a grid to press buttons on'): Promise<any> {
-	const run = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt, options: fast });
+	const run = await runMidjourneyNode(env, {
+		resource: 'job',
+		operation: 'imagine',
+		prompt,
+		options: fast,
+	});
 	expect(run.items[0].json.status).toBe('completed');
 	return run.items[0].json;
 }
@@ -71,18 +76,35 @@ describe('Press Button', () => {
 			credentials: env.credentials,
 		});
 		expect(options.map((option) => option.value)).toEqual(parent.response.buttons);
-		expect(options.map((option) => option.value)).toEqual(expect.arrayContaining(['U1', 'U2', 'U3', 'U4', 'V1']));
+		expect(options.map((option) => option.value)).toEqual(
+			expect.arrayContaining(['U1', 'U2', 'U3', 'U4', 'V1']),
+		);
 	});
 
 	it('presses U1 and returns the child job; pressing U1 again returns the same child', async () => {
 		const parent = await completedImagine();
-		const first = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: noDownload });
+		const first = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: parent.jobid,
+			button: ['U1'],
+			options: noDownload,
+		});
 		const child = first.items[0].json;
 		expect(child.status).toBe('completed');
 		expect(child.verb).toBe('button');
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')[0].body).toMatchObject({ jobId: parent.jobid, button: 'U1' });
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')[0].body).toMatchObject({
+			jobId: parent.jobid,
+			button: 'U1',
+		});
 
-		const again = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: parent.jobid, button: ['U1'], options: noDownload });
+		const again = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: parent.jobid,
+			button: ['U1'],
+			options: noDownload,
+		});
 		expect(again.error).toBeFalsy();
 		expect(again.items[0].json.jobid).toBe(child.jobid);
 	});
@@ -100,28 +122,48 @@ describe('Press Button', () => {
 		expect(run.items).toHaveLength(4);
 		expect(new Set(run.items.map((item) => item.json.jobid)).size).toBe(4);
 		expect(run.items.every((item) => item.pairedItem?.item === 0)).toBe(true);
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button').map((r) => (r.body as any).button)).toEqual(['U1', 'U2', 'U3', 'U4']);
+		expect(
+			requestsTo(env, 'POST', '/v3/midjourney/jobs/button').map((r) => (r.body as any).button),
+		).toEqual(['U1', 'U2', 'U3', 'U4']);
 	});
 
 	it('takes the button from an expression too', async () => {
 		const parent = await completedImagine();
 		const run = await runMidjourneyNode(
 			env,
-			{ resource: 'job', operation: 'button', jobId: '={{ $json.jobid }}', button: '={{ $json.button }}', options: fast },
+			{
+				resource: 'job',
+				operation: 'button',
+				jobId: '={{ $json.jobid }}',
+				button: '={{ $json.button }}',
+				options: fast,
+			},
 			{ items: [{ jobid: parent.jobid, button: 'V2' }] },
 		);
 		expect(run.items[0].json.status).toBe('completed');
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')[0].body).toMatchObject({ button: 'V2' });
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')[0].body).toMatchObject({
+			button: 'V2',
+		});
 	});
 
 	it('needs a mask for Vary (Region), before any request', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: 'j1-u1-c1-bot:midjourney', button: ['Vary (Region)'] });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: 'j1-u1-c1-bot:midjourney',
+			button: ['Vary (Region)'],
+		});
 		expect(run.error.message).toBe('"Mask" is required for the Vary (Region) button');
 		expect(env.emulator.requests).toHaveLength(0);
 	});
 
 	it('explains a parent job that does not exist (404)', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'button', jobId: 'j0000000000000000000i-u1-c1-bot:midjourney', button: ['U1'] });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: 'j0000000000000000000i-u1-c1-bot:midjourney',
+			button: ['U1'],
+		});
 		expect(run.error.message).toMatch(/404/);
 	});
 
@@ -144,19 +186,45 @@ describe('Press Button', () => {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'firstEntryBinary', options: { responseBinaryPropertyName: 'data' } },
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					responseMode: 'lastNode',
+					responseData: 'firstEntryBinary',
+					options: { responseBinaryPropertyName: 'data' },
+				},
 			},
-			node('Imagine', 200, { resource: 'job', operation: 'imagine', prompt: 'a red fox', options: fast }),
-			node('Upscale', 400, { resource: 'job', operation: 'button', jobId: '={{ $json.jobid }}', button: ['U1'], options: noDownload }),
+			node('Imagine', 200, {
+				resource: 'job',
+				operation: 'imagine',
+				prompt: 'a red fox',
+				options: fast,
+			}),
+			node('Upscale', 400, {
+				resource: 'job',
+				operation: 'button',
+				jobId: '={{ $json.jobid }}',
+				button: ['U1'],
+				options: noDownload,
+			}),
 			// A U child has no imageUx (button page transcript); the upscaled cell is the grid's imageUx[0].
-			node('Download', 600, { resource: 'media', operation: 'download', cdnUrl: "={{ $('Imagine').item.json.response.imageUx[0].url }}" }),
+			node('Download', 600, {
+				resource: 'media',
+				operation: 'download',
+				cdnUrl: "={{ $('Imagine').item.json.response.imageUx[0].url }}",
+			}),
 		];
 		const connections = {
 			Webhook: { main: [[{ node: 'Imagine', type: 'main', index: 0 }]] },
 			Imagine: { main: [[{ node: 'Upscale', type: 'main', index: 0 }]] },
 			Upscale: { main: [[{ node: 'Download', type: 'main', index: 0 }]] },
 		};
-		const workflow = await env.n8n.createWorkflow({ name: 'Imagine → U1 → Download', nodes, connections, settings: { executionOrder: 'v1' } });
+		const workflow = await env.n8n.createWorkflow({
+			name: 'Imagine → U1 → Download',
+			nodes,
+			connections,
+			settings: { executionOrder: 'v1' },
+		});
 		await env.n8n.activateWorkflow(workflow.id);
 		const response = await env.n8n.callWebhook(path, {});
 		expect(response.status).toBe(200);
@@ -180,17 +248,33 @@ describe('Describe Image', () => {
 		expect(run.items[0].json.prompts).toHaveLength(4);
 		const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/describe')[0];
 		expect(post.contentType).toMatch(/multipart\/form-data/);
-		expect((post.body as any).files.imageBlob).toMatchObject({ contentType: 'image/png', size: tinyPng().length });
+		expect((post.body as any).files.imageBlob).toMatchObject({
+			contentType: 'image/png',
+			size: tinyPng().length,
+		});
 	});
 
 	it('describes an image URL', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'describe', imageUrl: 'https://example.com/cat.png', options: fast });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'describe',
+			imageUrl: 'https://example.com/cat.png',
+			options: fast,
+		});
 		expect(run.items[0].json.prompts).toHaveLength(4);
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/describe')[0].body).toMatchObject({ imageUrl: 'https://example.com/cat.png', stream: true });
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/describe')[0].body).toMatchObject({
+			imageUrl: 'https://example.com/cat.png',
+			stream: true,
+		});
 	});
 
 	it('refuses both a URL and a binary field, before any request', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'describe', imageUrl: 'https://example.com/a.png', binaryPropertyName: 'data' });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'describe',
+			imageUrl: 'https://example.com/a.png',
+			binaryPropertyName: 'data',
+		});
 		expect(run.error.message).toBe('Image: both "Image URL" and "Input Binary Field" are set');
 		expect(env.emulator.requests).toHaveLength(0);
 	});
@@ -199,7 +283,9 @@ describe('Describe Image', () => {
 		const run = await runMidjourneyNode(
 			env,
 			{ resource: 'job', operation: 'describe', binaryPropertyName: 'data' },
-			{ binaryInput: { data: Buffer.from('%PDF-1.4 not an image'), contentType: 'application/pdf' } },
+			{
+				binaryInput: { data: Buffer.from('%PDF-1.4 not an image'), contentType: 'application/pdf' },
+			},
 		);
 		expect(run.error.message).toMatch(/^Image: binary field "data" is not an image/);
 		expect(env.emulator.requests).toHaveLength(0);
@@ -211,7 +297,12 @@ describe('Blend Images', () => {
 		const run = await runMidjourneyNode(env, {
 			resource: 'job',
 			operation: 'blend',
-			images: { image: [{ imageUrl: 'https://example.com/1.png' }, { imageUrl: 'https://example.com/2.png' }] },
+			images: {
+				image: [
+					{ imageUrl: 'https://example.com/1.png' },
+					{ imageUrl: 'https://example.com/2.png' },
+				],
+			},
 			blendDimensions: 'Portrait',
 			options: fast,
 		});
@@ -229,7 +320,9 @@ describe('Blend Images', () => {
 			{
 				resource: 'job',
 				operation: 'blend',
-				images: { image: [{ binaryPropertyName: 'data' }, { imageUrl: 'https://example.com/2.png' }] },
+				images: {
+					image: [{ binaryPropertyName: 'data' }, { imageUrl: 'https://example.com/2.png' }],
+				},
 				options: fast,
 			},
 			{ binaryInput: { data: tinyPng(), contentType: 'image/png' } },
@@ -241,7 +334,11 @@ describe('Blend Images', () => {
 	});
 
 	it('refuses a blend of one image, before any request', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'blend', images: { image: [{ imageUrl: 'https://example.com/1.png' }] } });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'blend',
+			images: { image: [{ imageUrl: 'https://example.com/1.png' }] },
+		});
 		expect(run.error.message).toBe('"Images" needs 2 to 5 images, got 1');
 		expect(env.emulator.requests).toHaveLength(0);
 	});
@@ -250,36 +347,76 @@ describe('Blend Images', () => {
 describe('Get Seed, Get, List Running, Cancel', () => {
 	it('gets the seed of an image job; asking again returns the same seed job', async () => {
 		const parent = await completedImagine();
-		const first = await runMidjourneyNode(env, { resource: 'job', operation: 'seed', jobId: parent.jobid, options: { ...fast, simplify: true } });
+		const first = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'seed',
+			jobId: parent.jobid,
+			options: { ...fast, simplify: true },
+		});
 		expect(first.items[0].json.seed).toMatch(/^\d+$/);
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/seed')[0].body).toMatchObject({ jobId: parent.jobid });
-		const again = await runMidjourneyNode(env, { resource: 'job', operation: 'seed', jobId: parent.jobid, options: fast });
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/seed')[0].body).toMatchObject({
+			jobId: parent.jobid,
+		});
+		const again = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'seed',
+			jobId: parent.jobid,
+			options: fast,
+		});
 		expect(again.items[0].json.jobid).toBe(first.items[0].json.jobid);
 	});
 
 	it('gets a job, simplified', async () => {
 		const parent = await completedImagine();
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'get', jobId: parent.jobid, options: { simplify: true } });
-		expect(run.items[0].json).toMatchObject({ jobid: parent.jobid, status: 'completed', prompt: 'a grid to press buttons on' });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'get',
+			jobId: parent.jobid,
+			options: { simplify: true },
+		});
+		expect(run.items[0].json).toMatchObject({
+			jobid: parent.jobid,
+			status: 'completed',
+			prompt: 'a grid to press buttons on',
+		});
 		expect(run.items[0].json.imageUrls).toHaveLength(4);
 		expect(requestsTo(env, 'GET', /^\/v3\/midjourney\/jobs\/j/)).toHaveLength(1);
 	});
 
 	it('explains an expired job (410)', async () => {
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'get', jobId: 'j0101010101010101010i-expired-u1-c1-bot:midjourney' });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'get',
+			jobId: 'j0101010101010101010i-expired-u1-c1-bot:midjourney',
+		});
 		expect(run.error.message).toMatch(/expired \(410\)/);
 	});
 
 	it('downloads the four images of a job as binary items', async () => {
 		const parent = await completedImagine();
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'get', jobId: parent.jobid, options: { download: 'separate' } });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'get',
+			jobId: parent.jobid,
+			options: { download: 'separate' },
+		});
 		expect(run.items).toHaveLength(4);
-		expect(run.items.map((item) => item.binary?.data?.mimeType)).toEqual(['image/png', 'image/png', 'image/png', 'image/png']);
+		expect(run.items.map((item) => item.binary?.data?.mimeType)).toEqual([
+			'image/png',
+			'image/png',
+			'image/png',
+			'image/png',
+		]);
 		expect(run.items.map((item) => item.json.mediaIndex)).toEqual([1, 2, 3, 4]);
 	});
 
 	it('lists running jobs and cancels one', async () => {
-		const created = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt: 'long --emu-ms=20000', waitFor: 'none' });
+		const created = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: 'long --emu-ms=20000',
+			waitFor: 'none',
+		});
 		const jobId = created.items[0].json.jobid;
 		const listed = await runMidjourneyNode(env, { resource: 'job', operation: 'listRunning' });
 		expect(listed.items[0].json.total).toBe(1);

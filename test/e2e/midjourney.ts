@@ -31,7 +31,11 @@ export interface E2eEnvironment {
 }
 
 export async function startEnvironment(
-	options: { major?: N8nMajor; emulator?: EmulatorOptions; packageMode?: N8nOptions['packageMode'] } = {},
+	options: {
+		major?: N8nMajor;
+		emulator?: EmulatorOptions;
+		packageMode?: N8nOptions['packageMode'];
+	} = {},
 ): Promise<E2eEnvironment> {
 	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options.emulator });
 	const n8n = await startN8n({ major: options.major ?? 2, packageMode: options.packageMode });
@@ -39,14 +43,21 @@ export async function startEnvironment(
 		apiToken: TOKEN,
 		baseUrl: emulator.url,
 	});
-	return { n8n, emulator, credentialId, credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } } };
+	return {
+		n8n,
+		emulator,
+		credentialId,
+		credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } },
+	};
 }
 
 /**
  * The environment of one test file: started before its tests, stopped after them, the emulator's
  * records cleared before each test. The object is filled in by beforeAll.
  */
-export function useEnvironment(options: Parameters<typeof startEnvironment>[0] = {}): E2eEnvironment {
+export function useEnvironment(
+	options: Parameters<typeof startEnvironment>[0] = {},
+): E2eEnvironment {
 	const env = {} as E2eEnvironment;
 	beforeAll(async () => {
 		Object.assign(env, await startEnvironment(options));
@@ -76,7 +87,9 @@ export function installedPackageLayout(n8n: N8nInstance): {
 		packages: fs.readdirSync(modules).sort(),
 		nodeModulesInPackage: fs.existsSync(path.join(pkgDir, 'node_modules')),
 		dependencies: pkg.dependencies,
-		bundledParser: fs.existsSync(path.join(pkgDir, 'dist', 'nodes', 'Midjourney', 'vendor', 'eventsource-parser', 'index.js')),
+		bundledParser: fs.existsSync(
+			path.join(pkgDir, 'dist', 'nodes', 'Midjourney', 'vendor', 'eventsource-parser', 'index.js'),
+		),
 	};
 }
 
@@ -137,7 +150,13 @@ export function midjourneyWorkflow(spec: MidjourneyWorkflowSpec) {
 						responseData: 'firstEntryBinary',
 						options: { responseBinaryPropertyName: respond.binaryProperty },
 					}
-				: { httpMethod: 'POST', path: spec.path, responseMode: 'lastNode', responseData: respond, options: {} };
+				: {
+						httpMethod: 'POST',
+						path: spec.path,
+						responseMode: 'lastNode',
+						responseData: respond,
+						options: {},
+					};
 	const nodes = [
 		{
 			id: randomUUID(),
@@ -168,14 +187,26 @@ export function midjourneyWorkflow(spec: MidjourneyWorkflowSpec) {
 			position: [400, 0],
 			parameters: spec.parameters,
 			credentials: spec.credentials,
-			...(spec.continueOnFail ? { onError: spec.continueOnFail === 'errorOutput' ? 'continueErrorOutput' : 'continueRegularOutput' } : {}),
+			...(spec.continueOnFail
+				? {
+						onError:
+							spec.continueOnFail === 'errorOutput'
+								? 'continueErrorOutput'
+								: 'continueRegularOutput',
+					}
+				: {}),
 		},
 	];
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < nodes.length - 1; i++) {
 		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { name: `Midjourney ${spec.path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+	return {
+		name: `Midjourney ${spec.path}`,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+	};
 }
 
 /** Midjourney Trigger → No Op: how the tests receive useapi.net's calls; its URL path is `<webhookId>/midjourney/<secret>`. */
@@ -198,7 +229,14 @@ export function midjourneyTriggerWorkflow(spec: {
 				parameters: spec.parameters,
 				credentials: spec.credentials,
 			},
-			{ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				id: randomUUID(),
+				name: 'Done',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
 		connections: { 'Midjourney Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -216,11 +254,18 @@ export async function runMidjourneyNode(
 		path,
 		parameters,
 		credentials: { ...env.credentials, ...options.credentials },
-		respond: options.respondWithBinary ? { binaryProperty: options.respondWithBinary } : 'allEntries',
+		respond: options.respondWithBinary
+			? { binaryProperty: options.respondWithBinary }
+			: 'allEntries',
 		splitItems: Boolean(options.items),
 		continueOnFail: options.continueOnFail,
 	});
-	const workflow = await env.n8n.createWorkflow({ name: `Midjourney ${path}`, nodes, connections, settings: { executionOrder: 'v1' } });
+	const workflow = await env.n8n.createWorkflow({
+		name: `Midjourney ${path}`,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+	});
 	await env.n8n.activateWorkflow(workflow.id);
 	try {
 		const response = options.binaryInput
@@ -228,7 +273,11 @@ export async function runMidjourneyNode(
 					headers: { 'content-type': options.binaryInput.contentType },
 				})
 			: await env.n8n.callWebhook(path, options.items ? { items: options.items } : {});
-		const execution = await env.n8n.waitForExecution(workflow.id, (e) => e.finished || e.status === 'error' || e.status === 'success' || e.status === 'crashed', 60_000);
+		const execution = await env.n8n.waitForExecution(
+			workflow.id,
+			(e) => e.finished || e.status === 'error' || e.status === 'success' || e.status === 'crashed',
+			60_000,
+		);
 		return {
 			items: env.n8n.nodeOutput(execution, 'Midjourney'),
 			errorItems: env.n8n.nodeOutput(execution, 'Midjourney', 1),

@@ -178,7 +178,12 @@ export interface N8nInstance {
 	callWebhook(
 		webhookPath: string,
 		body?: unknown,
-		opts?: { method?: string; query?: Record<string, string>; headers?: Record<string, string>; retryMs?: number },
+		opts?: {
+			method?: string;
+			query?: Record<string, string>;
+			headers?: Record<string, string>;
+			retryMs?: number;
+		},
 	): Promise<HttpResult>;
 	/** Any HTTP call (e.g. to a resume URL). A JSON-serializable body is sent as JSON. */
 	http(
@@ -210,7 +215,9 @@ export interface N8nInstance {
 	restPost(restPath: string, body?: unknown): Promise<any>;
 	restRequest(method: string, restPath: string, body?: unknown): Promise<HttpResult>;
 	/** POST /rest/dynamic-node-parameters/options, as the editor does to fill an options list. */
-	loadOptions(params: LoadOptionsParams): Promise<Array<{ name: string; value: unknown; description?: string }>>;
+	loadOptions(
+		params: LoadOptionsParams,
+	): Promise<Array<{ name: string; value: unknown; description?: string }>>;
 	/** POST /rest/node-types: the loaded description of a node type (undefined if unknown). */
 	nodeTypeDescription(name: string, version: number): Promise<any>;
 
@@ -239,7 +246,10 @@ export function n8nRuntimeDir(major: N8nMajor): string {
 		stdio: ['ignore', 'pipe', 'inherit'],
 		maxBuffer: 64 * 1024 * 1024,
 	});
-	const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
+	const lines = out
+		.split('\n')
+		.map((l) => l.trim())
+		.filter(Boolean);
 	const dir = lines[lines.length - 1];
 	if (!dir || !fs.existsSync(path.join(dir, '.installed'))) {
 		throw new Error(`install-n8n.sh ${major} did not print an installed folder:\n${out}`);
@@ -338,10 +348,7 @@ async function readBody(res: Response): Promise<any> {
 	return buf;
 }
 
-function encodeBody(
-	body: unknown,
-	headers: Record<string, string>,
-): string | Buffer | undefined {
+function encodeBody(body: unknown, headers: Record<string, string>): string | Buffer | undefined {
 	if (body === undefined) return undefined;
 	if (Buffer.isBuffer(body) || typeof body === 'string') return body as string | Buffer;
 	if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
@@ -436,7 +443,13 @@ function unpackTarball(target: string): void {
 			}),
 		) as Array<{ filename: string }>;
 		fs.mkdirSync(target, { recursive: true });
-		execFileSync('tar', ['-xzf', path.join(packDir, packed.filename), '-C', target, '--strip-components=1']);
+		execFileSync('tar', [
+			'-xzf',
+			path.join(packDir, packed.filename),
+			'-C',
+			target,
+			'--strip-components=1',
+		]);
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
@@ -546,10 +559,14 @@ class Instance implements N8nInstance {
 		const deadline = Date.now() + this.startTimeoutMs;
 		for (;;) {
 			if (exitInfo) {
-				throw new Error(`n8n ${this.major} exited during startup (${exitInfo}):\n${this.logTail()}`);
+				throw new Error(
+					`n8n ${this.major} exited during startup (${exitInfo}):\n${this.logTail()}`,
+				);
 			}
 			if (Date.now() > deadline) {
-				throw new Error(`n8n ${this.major} not ready after ${this.startTimeoutMs} ms:\n${this.logTail()}`);
+				throw new Error(
+					`n8n ${this.major} not ready after ${this.startTimeoutMs} ms:\n${this.logTail()}`,
+				);
 			}
 			if (this.logs().slice(logStart).includes(READY_LINE[this.command])) {
 				const health =
@@ -597,14 +614,20 @@ class Instance implements N8nInstance {
 	}
 
 	private async rawRest(method: string, restPath: string, body?: unknown): Promise<HttpResult> {
-		const headers: Record<string, string> = { 'browser-id': this.browserId, accept: 'application/json' };
+		const headers: Record<string, string> = {
+			'browser-id': this.browserId,
+			accept: 'application/json',
+		};
 		if (this.sessionCookie) headers.cookie = this.sessionCookie;
 		const payload = encodeBody(body, headers);
-		const res = await fetch(`${this.baseUrl}/rest${restPath.startsWith('/') ? '' : '/'}${restPath}`, {
-			method,
-			headers,
-			body: payload,
-		});
+		const res = await fetch(
+			`${this.baseUrl}/rest${restPath.startsWith('/') ? '' : '/'}${restPath}`,
+			{
+				method,
+				headers,
+				body: payload,
+			},
+		);
 		this.captureCookie(res);
 		return { status: res.status, body: await readBody(res), headers: headersOf(res) };
 	}
@@ -619,7 +642,9 @@ class Instance implements N8nInstance {
 			const detail = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
 			throw new Error(`${method} /rest${restPath} -> ${res.status}: ${detail}`);
 		}
-		return res.body && typeof res.body === 'object' && 'data' in res.body ? res.body.data : res.body;
+		return res.body && typeof res.body === 'object' && 'data' in res.body
+			? res.body.data
+			: res.body;
 	}
 
 	restGet(restPath: string): Promise<any> {
@@ -630,7 +655,11 @@ class Instance implements N8nInstance {
 		return this.rest('POST', restPath, body ?? {});
 	}
 
-	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string> {
+	async createCredential(
+		name: string,
+		type: string,
+		data: Record<string, unknown>,
+	): Promise<string> {
 		const created = await this.restPost('/credentials', { name, type, data });
 		return String(created.id);
 	}
@@ -651,7 +680,9 @@ class Instance implements N8nInstance {
 
 	async activateWorkflow(id: string): Promise<void> {
 		const wf = await this.getWorkflow(id);
-		await this.restPost(`/workflows/${encodeURIComponent(id)}/activate`, { versionId: wf.versionId });
+		await this.restPost(`/workflows/${encodeURIComponent(id)}/activate`, {
+			versionId: wf.versionId,
+		});
 	}
 
 	async deactivateWorkflow(id: string): Promise<void> {
@@ -677,14 +708,24 @@ class Instance implements N8nInstance {
 	async callWebhook(
 		webhookPath: string,
 		body?: unknown,
-		opts: { method?: string; query?: Record<string, string>; headers?: Record<string, string>; retryMs?: number } = {},
+		opts: {
+			method?: string;
+			query?: Record<string, string>;
+			headers?: Record<string, string>;
+			retryMs?: number;
+		} = {},
 	): Promise<HttpResult> {
 		const method = (opts.method ?? 'POST').toUpperCase();
 		const url = new URL(this.webhookUrl(webhookPath));
 		for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
 		const deadline = Date.now() + (opts.retryMs ?? 20000);
 		for (;;) {
-			const res = await this.http(method, url.toString(), method === 'GET' ? undefined : body, opts.headers);
+			const res = await this.http(
+				method,
+				url.toString(),
+				method === 'GET' ? undefined : body,
+				opts.headers,
+			);
 			if (res.status !== 404 || Date.now() > deadline) return res;
 			await sleep(300);
 		}
@@ -724,7 +765,8 @@ class Instance implements N8nInstance {
 
 	async waitForExecution(
 		workflowId: string,
-		predicate: (e: ExecutionSummary) => boolean = (e) => e.status !== 'running' && e.status !== 'new',
+		predicate: (e: ExecutionSummary) => boolean = (e) =>
+			e.status !== 'running' && e.status !== 'new',
 		timeoutMs = 60000,
 	): Promise<ExecutionDetails> {
 		const deadline = Date.now() + timeoutMs;
@@ -775,7 +817,9 @@ class Instance implements N8nInstance {
 		return runs[runs.length - 1]?.error;
 	}
 
-	async loadOptions(params: LoadOptionsParams): Promise<Array<{ name: string; value: unknown; description?: string }>> {
+	async loadOptions(
+		params: LoadOptionsParams,
+	): Promise<Array<{ name: string; value: unknown; description?: string }>> {
 		const body: Record<string, unknown> = {
 			nodeTypeAndVersion: { name: params.nodeType, version: params.nodeVersion },
 			path: params.path,
@@ -869,7 +913,12 @@ export async function startN8n(options: N8nOptions = {}): Promise<N8nInstance> {
 	const inherited: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		// Keep n8n's config to what we set; npm/jest settings of the parent don't belong to it.
-		if (/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|QUEUE_|npm_|NODE_OPTIONS$|NODE_ENV$|JEST_|GENERIC_TIMEZONE$)/.test(k)) continue;
+		if (
+			/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|QUEUE_|npm_|NODE_OPTIONS$|NODE_ENV$|JEST_|GENERIC_TIMEZONE$)/.test(
+				k,
+			)
+		)
+			continue;
 		inherited[k] = v;
 	}
 	const nodeBinDir = path.dirname(n8nNodeBinary(major, runtimeDir));

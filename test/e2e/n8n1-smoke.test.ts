@@ -3,7 +3,12 @@
  * loads in the pinned 1.x and Imagine completes against the emulator, streamed and polled, with the
  * trigger node registered. The full suite runs on 2.x.
  */
-import { installedPackageLayout, requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
+import {
+	installedPackageLayout,
+	requestsTo,
+	runMidjourneyNode,
+	useEnvironment,
+} from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -31,13 +36,22 @@ describe('n8n 1.x smoke test', () => {
 		expect(run.error).toBeFalsy();
 		expect(run.items[0].json.status).toBe('completed');
 		expect(run.items[0].json.response.imageUx).toHaveLength(4);
-		expect(Object.keys(run.items[0].binary ?? {})).toEqual(['data_1', 'data_2', 'data_3', 'data_4']);
+		expect(Object.keys(run.items[0].binary ?? {})).toEqual([
+			'data_1',
+			'data_2',
+			'data_3',
+			'data_4',
+		]);
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
 	});
 
 	it('an over-long prompt fails before any request', async () => {
 		env.emulator.reset();
-		const run = await runMidjourneyNode(env, { resource: 'job', operation: 'imagine', prompt: 'y'.repeat(5001) });
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: 'y'.repeat(5001),
+		});
 		expect(run.error.message).toBe('"Prompt" is too long: 5001 characters, the limit is 5000');
 		expect(env.emulator.requests).toHaveLength(0);
 	});
@@ -46,18 +60,36 @@ describe('n8n 1.x smoke test', () => {
 		env.emulator.reset();
 		const run = await runMidjourneyNode(
 			env,
-			{ resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', waitFor: 'poll', options: { pollInterval: 0.3 } },
+			{
+				resource: 'job',
+				operation: 'imagine',
+				prompt: '={{ $json.prompt }}',
+				waitFor: 'poll',
+				options: { pollInterval: 0.3 },
+			},
 			{ items: [{ prompt: 'broken --emu-fail' }, { prompt: '' }], continueOnFail: 'errorOutput' },
 		);
 		const jobid = env.emulator.listJobs()[0].jobid;
 		expect(run.items.map((item) => item.json)).toEqual([
-			{ error: 'Midjourney job failed: Midjourney job failed', details: { jobid, status: 'failed', errorDetails: 'Emulated failure requested with --emu-fail' } },
+			{
+				error: 'Midjourney job failed: Midjourney job failed',
+				details: {
+					jobid,
+					status: 'failed',
+					errorDetails: 'Emulated failure requested with --emu-fail',
+				},
+			},
 		]);
-		expect(run.errorItems.map((item) => item.json)).toEqual([{ prompt: '', error: '"Prompt" is empty' }]);
+		expect(run.errorItems.map((item) => item.json)).toEqual([
+			{ prompt: '', error: '"Prompt" is empty' },
+		]);
 	});
 
 	it('loads the trigger node as well', async () => {
-		const description = await env.n8n.nodeTypeDescription('n8n-nodes-useapi-midjourney.midjourneyTrigger', 1);
+		const description = await env.n8n.nodeTypeDescription(
+			'n8n-nodes-useapi-midjourney.midjourneyTrigger',
+			1,
+		);
 		expect(description?.displayName).toBe('Midjourney (useapi.net) Trigger');
 	});
 });

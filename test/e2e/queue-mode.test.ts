@@ -21,20 +21,27 @@ let credentials: { useApiNetApi: { id: string; name: string } };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeAll(async () => {
-	emulator = await startEmulator({
-		token: TOKEN,
-		jobDurationMs: 1000,
-		accounts: [{ channel: CHANNEL, maxJobs: 6, maxImageJobs: 6, maxVideoJobs: 3 }],
-	});
-	// Three executions at once per worker: a batch of six webhook calls has to use both.
-	cluster = await startQueueCluster({ workers: 2, workerConcurrency: 3 });
-	const credentialId = await cluster.main.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-		apiToken: TOKEN,
-		baseUrl: emulator.url,
-	});
-	credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
-}, 5 * 60 * 1000);
+beforeAll(
+	async () => {
+		emulator = await startEmulator({
+			token: TOKEN,
+			jobDurationMs: 1000,
+			accounts: [{ channel: CHANNEL, maxJobs: 6, maxImageJobs: 6, maxVideoJobs: 3 }],
+		});
+		// Three executions at once per worker: a batch of six webhook calls has to use both.
+		cluster = await startQueueCluster({ workers: 2, workerConcurrency: 3 });
+		const credentialId = await cluster.main.createCredential(
+			'useapi.net (emulator)',
+			'useApiNetApi',
+			{
+				apiToken: TOKEN,
+				baseUrl: emulator.url,
+			},
+		);
+		credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
+	},
+	5 * 60 * 1000,
+);
 
 afterAll(async () => {
 	await cluster?.stop();
@@ -43,7 +50,8 @@ afterAll(async () => {
 
 beforeEach(() => emulator.reset());
 
-const finished = (status: string) => status === 'success' || status === 'error' || status === 'crashed' || status === 'canceled';
+const finished = (status: string) =>
+	status === 'success' || status === 'error' || status === 'crashed' || status === 'canceled';
 
 describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', () => {
 	it('a webhook-triggered batch spreads its executions over both workers; every item completes once', async () => {
@@ -51,7 +59,12 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 		const workflow = await cluster.main.createWorkflow(
 			midjourneyWorkflow({
 				path,
-				parameters: { resource: 'job', operation: 'imagine', prompt: '={{ $json.prompt }}', options: {} },
+				parameters: {
+					resource: 'job',
+					operation: 'imagine',
+					prompt: '={{ $json.prompt }}',
+					options: {},
+				},
 				credentials,
 				respond: 'allEntries',
 				splitItems: true,
@@ -65,7 +78,10 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 			const answers = await Promise.all(calls);
 			for (const answer of answers) {
 				expect(answer.status).toBe(200);
-				expect((answer.body as Array<{ status: string }>).map((item) => item.status)).toEqual(['completed', 'completed']);
+				expect((answer.body as Array<{ status: string }>).map((item) => item.status)).toEqual([
+					'completed',
+					'completed',
+				]);
 			}
 			const executions = await cluster.main.waitForExecutions(
 				workflow.id,
@@ -89,7 +105,14 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 		const workflow = await cluster.main.createWorkflow(
 			midjourneyWorkflow({
 				path,
-				parameters: { resource: 'job', operation: 'imagine', prompt: 'wake me --emu-ms=3000', waitFor: 'callback', timeLimit: 600, options: {} },
+				parameters: {
+					resource: 'job',
+					operation: 'imagine',
+					prompt: 'wake me --emu-ms=3000',
+					waitFor: 'callback',
+					timeLimit: 600,
+					options: {},
+				},
 				credentials,
 				respond: 'onReceived',
 			}),
@@ -97,13 +120,25 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 		await cluster.main.activateWorkflow(workflow.id);
 		try {
 			expect((await cluster.callWebhook(path, {})).status).toBe(200);
-			const waiting = await cluster.main.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
-			const post = emulator.requests.find((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine')!;
+			const waiting = await cluster.main.waitForExecution(
+				workflow.id,
+				(e) => e.status === 'waiting',
+				30_000,
+			);
+			const post = emulator.requests.find(
+				(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
+			)!;
 			const replyUrl = String((post.body as { replyUrl?: string }).replyUrl);
 			// The resume URL a worker built names the webhook process.
-			expect(replyUrl.startsWith(`${cluster.webhookBaseUrl}/webhook-waiting/${waiting.id}`)).toBe(true);
+			expect(replyUrl.startsWith(`${cluster.webhookBaseUrl}/webhook-waiting/${waiting.id}`)).toBe(
+				true,
+			);
 
-			const done = await cluster.main.waitForExecution(workflow.id, (e) => e.id === waiting.id && finished(e.status), 60_000);
+			const done = await cluster.main.waitForExecution(
+				workflow.id,
+				(e) => e.id === waiting.id && finished(e.status),
+				60_000,
+			);
 			expect(done.status).toBe('success');
 			const output = cluster.main.nodeOutput(done, 'Midjourney');
 			expect(output).toHaveLength(1);
@@ -121,13 +156,22 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 	it('the trigger is served by the webhook process, once per event, repeated deliveries included', async () => {
 		const webhookId = randomUUID();
 		const workflow = await cluster.main.createWorkflow(
-			midjourneyTriggerWorkflow({ name: `Queue trigger ${webhookId}`, webhookId, parameters: { secret: SECRET }, credentials }),
+			midjourneyTriggerWorkflow({
+				name: `Queue trigger ${webhookId}`,
+				webhookId,
+				parameters: { secret: SECRET },
+				credentials,
+			}),
 		);
 		await cluster.main.activateWorkflow(workflow.id);
 		try {
 			const url = `${cluster.webhookBaseUrl}/webhook/${webhookId}/midjourney/${SECRET}`;
 			for (let attempt = 0; attempt < 80; attempt++) {
-				const probe = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+				const probe = await fetch(url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}',
+				});
 				if (probe.status !== 404) break;
 				await sleep(250);
 			}
@@ -137,15 +181,23 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 				body: JSON.stringify({ prompt: 'queue trigger', stream: false, replyUrl: url }),
 			});
 			const job = (await created.json()) as { jobid: string };
-			const execution = await cluster.main.waitForExecution(workflow.id, (e) => finished(e.status), 30_000);
+			const execution = await cluster.main.waitForExecution(
+				workflow.id,
+				(e) => finished(e.status),
+				30_000,
+			);
 			expect(execution.status).toBe('success');
-			expect(cluster.main.nodeOutput(execution, 'Midjourney Trigger')[0].json).toMatchObject({ jobid: job.jobid, status: 'completed' });
+			expect(cluster.main.nodeOutput(execution, 'Midjourney Trigger')[0].json).toMatchObject({
+				jobid: job.jobid,
+				status: 'completed',
+			});
 			expect(cluster.workerOf(execution.id)).toBeDefined();
 
 			// The same final event delivered again, twice in a row and twice at once, to the webhook process.
 			await emulator.callbacksSettled();
 			const body = JSON.stringify(emulator.getJob(job.jobid));
-			const deliver = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			const deliver = () =>
+				fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 			expect((await deliver()).status).toBe(200);
 			expect((await deliver()).status).toBe(200);
 			const together = await Promise.all([deliver(), deliver()]);
@@ -168,12 +220,20 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 			const raceBody = JSON.stringify(emulator.getJob(second.jobid));
 			const onMain = `${cluster.main.baseUrl}/webhook/${webhookId}/midjourney/${SECRET}`;
 			const raced = await Promise.all(
-				[url, onMain].map((target) => fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raceBody })),
+				[url, onMain].map((target) =>
+					fetch(target, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: raceBody,
+					}),
+				),
 			);
 			expect(raced.map((r) => r.status)).toEqual([200, 200]);
 			await sleep(3000);
 			const runsOfSecond = (await cluster.main.listExecutions(workflow.id)).length - 1;
-			process.stderr.write(`[queue-mode] one event delivered at once to the webhook process and main started ${runsOfSecond} execution(s)\n`);
+			process.stderr.write(
+				`[queue-mode] one event delivered at once to the webhook process and main started ${runsOfSecond} execution(s)\n`,
+			);
 			expect(runsOfSecond).toBeGreaterThanOrEqual(1);
 		} finally {
 			await cluster.main.deactivateWorkflow(workflow.id);

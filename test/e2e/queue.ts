@@ -72,8 +72,12 @@ class Service implements ChildService {
 	async waitForLog(text: string, timeoutMs: number): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (!this.output.includes(text)) {
-			if (this.done) throw new Error(`${this.name} exited during startup:\n${this.output.slice(-4000)}`);
-			if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
+			if (this.done)
+				throw new Error(`${this.name} exited during startup:\n${this.output.slice(-4000)}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`${this.name} not ready after ${timeoutMs} ms:\n${this.output.slice(-4000)}`,
+				);
 			await sleep(100);
 		}
 	}
@@ -112,12 +116,16 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 
 function postgresBinDir(): string {
 	const root = '/usr/lib/postgresql';
-	const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+	const versions = fs.existsSync(root)
+		? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a))
+		: [];
 	for (const version of versions) {
 		const dir = path.join(root, version, 'bin');
 		if (fs.existsSync(path.join(dir, 'postgres'))) return dir;
 	}
-	throw new Error('Postgres not found under /usr/lib/postgresql: run `bash scripts/install-queue-deps.sh`');
+	throw new Error(
+		'Postgres not found under /usr/lib/postgresql: run `bash scripts/install-queue-deps.sh`',
+	);
 }
 
 /** `redis-server` on a free loopback port, in memory only. */
@@ -126,7 +134,20 @@ export async function startRedis(): Promise<ChildService> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-redis-'));
 	const child = spawn(
 		'redis-server',
-		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dataDir],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+			'--dir',
+			dataDir,
+		],
 		{ detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	const service = new Service('redis', port, child, dataDir);
@@ -153,7 +174,20 @@ export async function startPostgres(): Promise<ChildService> {
 	}
 	const child = spawn(
 		path.join(bin, 'postgres'),
-		['-D', dataDir, '-p', String(port), '-k', baseDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=100'],
+		[
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-k',
+			baseDir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'max_connections=100',
+		],
 		{ detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: baseDir, ...(user ?? {}) },
 	);
 	const service = new Service('postgres', port, child, baseDir);
@@ -172,7 +206,11 @@ export interface QueueCluster {
 	/** http://127.0.0.1:PORT of the webhook process. */
 	webhookBaseUrl: string;
 	/** Calls a production webhook on the webhook process, retrying 404 while it registers. */
-	callWebhook(webhookPath: string, body?: unknown, opts?: { retryMs?: number }): Promise<HttpResult>;
+	callWebhook(
+		webhookPath: string,
+		body?: unknown,
+		opts?: { retryMs?: number },
+	): Promise<HttpResult>;
 	/** Index of the worker whose log says it ran this execution (undefined: none yet). */
 	workerOf(executionId: string): number | undefined;
 	/** How many times workers took this execution from the queue (a resumed execution is taken again). */
@@ -183,7 +221,9 @@ export interface QueueCluster {
 
 /** The lines a worker logs when it takes an execution from the queue (n8n's JobProcessor, info level). */
 function workerStartsIn(workerLog: string, executionId: string): number {
-	return workerLog.match(new RegExp(`Worker started execution ${executionId} \\(job`, 'g'))?.length ?? 0;
+	return (
+		workerLog.match(new RegExp(`Worker started execution ${executionId} \\(job`, 'g'))?.length ?? 0
+	);
 }
 
 export interface QueueClusterOptions {
@@ -221,7 +261,9 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		// Main first: it runs the database migrations the others expect.
 		const main = await startN8n({ env: shared });
 		started.push(main);
-		const workerPorts = await Promise.all(Array.from({ length: options.workers ?? 2 }, () => freePortPair()));
+		const workerPorts = await Promise.all(
+			Array.from({ length: options.workers ?? 2 }, () => freePortPair()),
+		);
 		const [webhook, ...workers] = await Promise.all([
 			startN8n({ command: 'webhook', port: webhookPort, env: shared }),
 			...workerPorts.map((port) =>

@@ -10,7 +10,13 @@
 import { randomUUID } from 'crypto';
 
 import type { RecordedRequest } from '../emulator';
-import { runMidjourneyNode, startEnvironment, stopEnvironment, type E2eEnvironment, type NodeRun } from './midjourney';
+import {
+	runMidjourneyNode,
+	startEnvironment,
+	stopEnvironment,
+	type E2eEnvironment,
+	type NodeRun,
+} from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -49,14 +55,21 @@ const decodedPath = (request: RecordedRequest) => decodeURIComponent(request.pat
 /** What the emulator saw of one run: its submissions, and the GETs and DELETEs of its jobs. */
 function seenBy(tag: string) {
 	const submissions = env.emulator.requests.filter(
-		(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine' && String((r.body as { prompt?: string })?.prompt).includes(tag),
+		(r) =>
+			r.method === 'POST' &&
+			r.path === '/v3/midjourney/jobs/imagine' &&
+			String((r.body as { prompt?: string })?.prompt).includes(tag),
 	);
 	const jobIds = env.emulator
 		.listJobs()
-		.filter((job) => String((job.request as { prompt?: string } | undefined)?.prompt ?? '').includes(tag))
+		.filter((job) =>
+			String((job.request as { prompt?: string } | undefined)?.prompt ?? '').includes(tag),
+		)
 		.map((job) => String(job.jobid));
 	const about = (method: string) =>
-		env.emulator.requests.filter((r) => r.method === method && jobIds.some((id) => decodedPath(r).endsWith(`/jobs/${id}`)));
+		env.emulator.requests.filter(
+			(r) => r.method === method && jobIds.some((id) => decodedPath(r).endsWith(`/jobs/${id}`)),
+		);
 	return { submissions, jobIds, gets: about('GET'), deletes: about('DELETE') };
 }
 
@@ -67,7 +80,10 @@ function expectCancelledAndResubmitted({ run, tag }: FaultRun) {
 	const job = run.items[0].json;
 	expect(job.status).toBe('completed');
 	const { submissions, deletes } = seenBy(tag);
-	expect(submissions.map((post) => (post.body as { stream?: boolean }).stream)).toEqual([true, false]);
+	expect(submissions.map((post) => (post.body as { stream?: boolean }).stream)).toEqual([
+		true,
+		false,
+	]);
 	expect(deletes).toHaveLength(1);
 	const cancelled = job.streamLost.cancelledJobid as string;
 	expect(decodedPath(deletes[0]).endsWith(`/jobs/${cancelled}`)).toBe(true);
@@ -102,7 +118,8 @@ describe('a stream lost before the final status (real n8n 2.x)', () => {
 		const fault = await imagine(`--emu-drop --emu-ms=${SECOND_JOB_MS}`);
 		const job = expectCancelledAndResubmitted(fault);
 		const firstJobGets = env.emulator.requests.filter(
-			(r) => r.method === 'GET' && decodedPath(r).endsWith(`/jobs/${job.streamLost.cancelledJobid}`),
+			(r) =>
+				r.method === 'GET' && decodedPath(r).endsWith(`/jobs/${job.streamLost.cancelledJobid}`),
 		);
 		expect(firstJobGets).toHaveLength(1);
 	});

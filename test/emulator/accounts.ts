@@ -126,7 +126,10 @@ export class AccountStore {
 	}
 
 	/** Creates or replaces a channel's configuration; settings and error state survive an update. */
-	upsert(config: Omit<Account, 'settings' | 'error' | 'api'>): { created: boolean; account: Account } {
+	upsert(config: Omit<Account, 'settings' | 'error' | 'api'>): {
+		created: boolean;
+		account: Account;
+	} {
 		const existing = this.get(config.channel, 'v3');
 		const account: Account = {
 			api: 'v3',

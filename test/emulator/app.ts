@@ -50,7 +50,12 @@ export function takeFault(faults: Faults, name: keyof Faults): boolean {
 	return false;
 }
 
-export function hasCapacity(app: App, account: Account, jobType: JobType | undefined, maxJobs = account.maxJobs): boolean {
+export function hasCapacity(
+	app: App,
+	account: Account,
+	jobType: JobType | undefined,
+	maxJobs = account.maxJobs,
+): boolean {
 	if (!jobType) return true;
 	const load = app.engine.load(account.channel);
 	if (load.total >= maxJobs) return false;

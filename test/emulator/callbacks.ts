@@ -55,7 +55,8 @@ export class CallbackSender {
 			} catch {
 				return record('error', 'invalid URL');
 			}
-			if (target.protocol !== 'http:' && target.protocol !== 'https:') return record('error', `unsupported protocol ${target.protocol}`);
+			if (target.protocol !== 'http:' && target.protocol !== 'https:')
+				return record('error', `unsupported protocol ${target.protocol}`);
 			const payload = Buffer.from(JSON.stringify(body));
 			const request = (target.protocol === 'https:' ? https : http).request(target, {
 				method: 'POST',
@@ -67,7 +68,9 @@ export class CallbackSender {
 				},
 			});
 			this.inflight.add(request);
-			request.setTimeout(this.timeoutMs, () => request.destroy(new Error(`timeout after ${this.timeoutMs} ms`)));
+			request.setTimeout(this.timeoutMs, () =>
+				request.destroy(new Error(`timeout after ${this.timeoutMs} ms`)),
+			);
 			let answered: number | undefined;
 			request.on('response', (response) => {
 				answered = response.statusCode ?? 0;

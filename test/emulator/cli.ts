@@ -16,7 +16,8 @@ function parseArgs(argv: string[]): EmulatorOptions {
 	const options: EmulatorOptions = {};
 	const number = (flag: string, value: string | undefined): number => {
 		const parsed = Number(value);
-		if (value === undefined || !Number.isFinite(parsed) || parsed < 0) usage(`${flag} needs a non-negative number`);
+		if (value === undefined || !Number.isFinite(parsed) || parsed < 0)
+			usage(`${flag} needs a non-negative number`);
 		return parsed;
 	};
 	for (let i = 0; i < argv.length; i++) {
@@ -55,7 +56,9 @@ function parseArgs(argv: string[]): EmulatorOptions {
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const emulator = await startEmulator(options);
-	console.log(`useapi.net emulator listening on ${emulator.url} (token: ${options.token ?? 'test-token'})`);
+	console.log(
+		`useapi.net emulator listening on ${emulator.url} (token: ${options.token ?? 'test-token'})`,
+	);
 	let stopping = false;
 	const stop = (signal: string) => {
 		if (stopping) return;

@@ -30,7 +30,11 @@ export const UPSCALE_BUTTONS = [
 	'Animate (Low motion)',
 ];
 /** After Upscale (Subtle|Creative) Midjourney offers to redo the upscale instead. */
-export const UPSCALED_BUTTONS = ['Redo Upscale (Subtle)', 'Redo Upscale (Creative)', ...UPSCALE_BUTTONS.slice(2)];
+export const UPSCALED_BUTTONS = [
+	'Redo Upscale (Subtle)',
+	'Redo Upscale (Creative)',
+	...UPSCALE_BUTTONS.slice(2),
+];
 export const VIDEO_GRID_BUTTONS = ['U1', 'U2', 'U3', 'U4', '🔄'];
 export const VIDEO_SINGLE_BUTTONS = ['Extend (High motion)', 'Extend (Low motion)'];
 
@@ -39,17 +43,56 @@ const EMOJI_BUTTONS = new Set(['🔄', '⬅️', '➡️', '⬆️', '⬇️']);
 
 /** Every button label of the job model, for validating `button`. */
 export const ALL_BUTTONS = new Set([
-	'U1', 'U2', 'U3', 'U4', 'V1', 'V2', 'V3', 'V4', '⬅️', '➡️', '⬆️', '⬇️',
-	'Vary (Region)', 'Vary (Strong)', 'Vary (Subtle)', 'Zoom Out 1.5x', 'Zoom Out 2x',
-	'Upscale (2x)', 'Upscale (4x)', 'Upscale (Subtle)', 'Upscale (Creative)',
-	'Redo Upscale (2x)', 'Redo Upscale (4x)', 'Redo Upscale (Subtle)', 'Redo Upscale (Creative)',
-	'Make Square', 'Make Variations', 'Remaster', 'Custom Zoom', '🔄',
-	'Animate (Low motion)', 'Animate (High motion)', 'Extend (Low motion)', 'Extend (High motion)',
+	'U1',
+	'U2',
+	'U3',
+	'U4',
+	'V1',
+	'V2',
+	'V3',
+	'V4',
+	'⬅️',
+	'➡️',
+	'⬆️',
+	'⬇️',
+	'Vary (Region)',
+	'Vary (Strong)',
+	'Vary (Subtle)',
+	'Zoom Out 1.5x',
+	'Zoom Out 2x',
+	'Upscale (2x)',
+	'Upscale (4x)',
+	'Upscale (Subtle)',
+	'Upscale (Creative)',
+	'Redo Upscale (2x)',
+	'Redo Upscale (4x)',
+	'Redo Upscale (Subtle)',
+	'Redo Upscale (Creative)',
+	'Make Square',
+	'Make Variations',
+	'Remaster',
+	'Custom Zoom',
+	'🔄',
+	'Animate (Low motion)',
+	'Animate (High motion)',
+	'Extend (Low motion)',
+	'Extend (High motion)',
 ]);
 
 /** With Remix mode on, these accept a new `prompt` (button page). */
 export const REMIX_BUTTONS = new Set([
-	'V1', 'V2', 'V3', 'V4', 'Vary (Region)', 'Vary (Strong)', 'Vary (Subtle)', '⬅️', '➡️', '⬆️', '⬇️', '🔄',
+	'V1',
+	'V2',
+	'V3',
+	'V4',
+	'Vary (Region)',
+	'Vary (Strong)',
+	'Vary (Subtle)',
+	'⬅️',
+	'➡️',
+	'⬆️',
+	'⬇️',
+	'🔄',
 ]);
 
 export function snowflake(): string {
@@ -72,7 +115,10 @@ export function displaySuffix(settings: ChannelSettings, prompt: string): string
 	const parts: string[] = [];
 	if (!/--(v|version|niji)\b/.test(prompt)) {
 		if (settings.version.startsWith('niji')) parts.push(`--${settings.version}`);
-		else if (settings.version !== 'default') parts.push(`--v ${settings.version.includes('.') ? settings.version : `${settings.version}.0`}`);
+		else if (settings.version !== 'default')
+			parts.push(
+				`--v ${settings.version.includes('.') ? settings.version : `${settings.version}.0`}`,
+			);
 	}
 	if (settings.raw && !/--style\s+raw/.test(prompt)) parts.push('--style raw');
 	if (!/--(s|stylize)\b/.test(prompt)) parts.push(`--s ${settings.stylize}`);
@@ -111,7 +157,10 @@ export function customIdFor(label: string, uuid: string, index = 0): string {
 	if (u) return `MJ::JOB::upsample::${u[1]}::${uuid}`;
 	const v = /^V([1-4])$/.exec(label);
 	if (v) return `MJ::JOB::variation::${v[1]}::${uuid}`;
-	return map[label] ?? `MJ::JOB::${label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}::${index}::${uuid}::SOLO`;
+	return (
+		map[label] ??
+		`MJ::JOB::${label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}::${index}::${uuid}::SOLO`
+	);
 }
 
 /** Discord action rows (max 5 buttons each) for a list of button labels, plus the web link button. */
@@ -121,7 +170,12 @@ export function buttonComponents(labels: string[], uuid: string): unknown[] {
 	for (let start = 0; start < labels.length; start += 5) {
 		const row = { type: 1, id: id++, components: [] as unknown[] };
 		for (const label of labels.slice(start, start + 5)) {
-			const button: Record<string, unknown> = { type: 2, style: 2, id: id++, custom_id: customIdFor(label, uuid) };
+			const button: Record<string, unknown> = {
+				type: 2,
+				style: 2,
+				id: id++,
+				custom_id: customIdFor(label, uuid),
+			};
 			if (EMOJI_BUTTONS.has(label)) button.emoji = { name: label };
 			else button.label = label;
 			row.components.push(button);
@@ -129,7 +183,13 @@ export function buttonComponents(labels: string[], uuid: string): unknown[] {
 		rows.push(row);
 	}
 	const last = rows[rows.length - 1];
-	const link = { type: 2, style: 5, label: '', id: id++, url: `https://www.midjourney.com/jobs/${uuid}` };
+	const link = {
+		type: 2,
+		style: 5,
+		label: '',
+		id: id++,
+		url: `https://www.midjourney.com/jobs/${uuid}`,
+	};
 	if (last && last.components.length < 5) last.components.push(link);
 	else rows.push({ type: 1, id: id++, components: [link] });
 	return rows;
@@ -159,11 +219,17 @@ export function discordAttachment(options: {
 
 /** imageUx: the four grid cells as separate files on Midjourney's CDN (kept .png, which the proxy serves as PNG). */
 export function imageUx(uuid: string, count: number, firstIndex = 0): MediaUx[] {
-	return Array.from({ length: count }, (_, i) => ({ id: i + 1, url: `https://cdn.midjourney.com/${uuid}/0_${firstIndex + i}.png` }));
+	return Array.from({ length: count }, (_, i) => ({
+		id: i + 1,
+		url: `https://cdn.midjourney.com/${uuid}/0_${firstIndex + i}.png`,
+	}));
 }
 
 export function videoUx(uuid: string, count: number, firstIndex = 0): MediaUx[] {
-	return Array.from({ length: count }, (_, i) => ({ id: i + 1, url: `https://cdn.midjourney.com/video/${uuid}/${firstIndex + i}.mp4` }));
+	return Array.from({ length: count }, (_, i) => ({
+		id: i + 1,
+		url: `https://cdn.midjourney.com/video/${uuid}/${firstIndex + i}.mp4`,
+	}));
 }
 
 /** A stable 32-bit seed per Midjourney job uuid. */
@@ -180,10 +246,19 @@ const DESCRIBE_STYLES = [
 
 /** Four prompts in the describe page's format: "1️⃣ …\n\n2️⃣ …" (keycap emoji, blank line between). */
 export function describePrompts(source: string): string {
-	const subjects = ['a small red fox', 'a lighthouse on a cliff', 'a bowl of ramen', 'a vintage motorcycle', 'a cat in a hat', 'a mountain lake'];
+	const subjects = [
+		'a small red fox',
+		'a lighthouse on a cliff',
+		'a bowl of ramen',
+		'a vintage motorcycle',
+		'a cat in a hat',
+		'a mountain lake',
+	];
 	const subject = subjects[createHash('sha256').update(source).digest()[0] % subjects.length];
 	const keycaps = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
-	return DESCRIBE_STYLES.map((style, i) => `${keycaps[i]} ${subject}, ${style} --ar 1:1`).join('\n\n');
+	return DESCRIBE_STYLES.map((style, i) => `${keycaps[i]} ${subject}, ${style} --ar 1:1`).join(
+		'\n\n',
+	);
 }
 
 export function describeComponents(): unknown[] {
@@ -192,11 +267,30 @@ export function describeComponents(): unknown[] {
 			type: 1,
 			id: 1,
 			components: [
-				...[1, 2, 3, 4].map((n, i) => ({ type: 2, style: 2, id: i + 2, label: String(n), custom_id: `MJ::Job::PicReader::${n}` })),
+				...[1, 2, 3, 4].map((n, i) => ({
+					type: 2,
+					style: 2,
+					id: i + 2,
+					label: String(n),
+					custom_id: `MJ::Job::PicReader::${n}`,
+				})),
 				{ type: 2, style: 2, id: 6, emoji: { name: '🔄' }, custom_id: 'MJ::Picread::Retry' },
 			],
 		},
-		{ type: 1, id: 7, components: [{ type: 2, style: 2, id: 8, label: 'Imagine all', emoji: { name: '🎉' }, custom_id: 'MJ::Job::PicReader::all' }] },
+		{
+			type: 1,
+			id: 7,
+			components: [
+				{
+					type: 2,
+					style: 2,
+					id: 8,
+					label: 'Imagine all',
+					emoji: { name: '🎉' },
+					custom_id: 'MJ::Job::PicReader::all',
+				},
+			],
+		},
 	];
 }
 
@@ -219,7 +313,11 @@ export function settingsComponents(settings: ChannelSettings): unknown[] {
 				{
 					type: 3,
 					placeholder: 'Select a version',
-					options: versions.map(([value, label]) => ({ value, label, ...(value === settings.version ? { default: true } : {}) })),
+					options: versions.map(([value, label]) => ({
+						value,
+						label,
+						...(value === settings.version ? { default: true } : {}),
+					})),
 					min_values: 1,
 					max_values: 1,
 					id: 2,
@@ -231,7 +329,14 @@ export function settingsComponents(settings: ChannelSettings): unknown[] {
 			type: 1,
 			id: 3,
 			components: [
-				{ type: 2, style: active(settings.raw), label: 'RAW Mode', id: 4, emoji: { name: '🔧' }, custom_id: 'MJ::Settings::Style::raw' },
+				{
+					type: 2,
+					style: active(settings.raw),
+					label: 'RAW Mode',
+					id: 4,
+					emoji: { name: '🔧' },
+					custom_id: 'MJ::Settings::Style::raw',
+				},
 				...[
 					[50, 'Stylize low'],
 					[100, 'Stylize med'],
@@ -251,7 +356,14 @@ export function settingsComponents(settings: ChannelSettings): unknown[] {
 			type: 1,
 			id: 9,
 			components: [
-				{ type: 2, style: active(settings.personalization), label: 'Personalization', id: 10, emoji: { name: '🙋' }, custom_id: 'MJ::Settings::PersonalizedStyle' },
+				{
+					type: 2,
+					style: active(settings.personalization),
+					label: 'Personalization',
+					id: 10,
+					emoji: { name: '🙋' },
+					custom_id: 'MJ::Settings::PersonalizedStyle',
+				},
 				{
 					type: 2,
 					style: 3,
@@ -260,19 +372,67 @@ export function settingsComponents(settings: ChannelSettings): unknown[] {
 					emoji: { name: '🧍' },
 					custom_id: `MJ::Settings::PrivateMode::${settings.public ? 'off' : 'on'}`,
 				},
-				{ type: 2, style: active(settings.remix), label: 'Remix mode', id: 12, emoji: { name: '🎛️' }, custom_id: 'MJ::Settings::RemixMode' },
-				{ type: 2, style: active(settings.variability), label: 'Strong Variation Mode', id: 13, emoji: { name: '🎨' }, custom_id: 'MJ::Settings::HighVariabilityMode::1' },
-				{ type: 2, style: active(!settings.variability), label: 'Subtle Variation Mode', id: 14, emoji: { name: '🎨' }, custom_id: 'MJ::Settings::HighVariabilityMode::0' },
+				{
+					type: 2,
+					style: active(settings.remix),
+					label: 'Remix mode',
+					id: 12,
+					emoji: { name: '🎛️' },
+					custom_id: 'MJ::Settings::RemixMode',
+				},
+				{
+					type: 2,
+					style: active(settings.variability),
+					label: 'Strong Variation Mode',
+					id: 13,
+					emoji: { name: '🎨' },
+					custom_id: 'MJ::Settings::HighVariabilityMode::1',
+				},
+				{
+					type: 2,
+					style: active(!settings.variability),
+					label: 'Subtle Variation Mode',
+					id: 14,
+					emoji: { name: '🎨' },
+					custom_id: 'MJ::Settings::HighVariabilityMode::0',
+				},
 			],
 		},
 		{
 			type: 1,
 			id: 15,
 			components: [
-				{ type: 2, style: active(settings.turbo), label: 'Turbo mode', id: 16, emoji: { name: '⚡' }, custom_id: 'MJ::Settings::TurboMode' },
-				{ type: 2, style: active(settings.fast), label: 'Fast mode', id: 17, emoji: { name: '🐇' }, custom_id: 'MJ::Settings::FastMode' },
-				{ type: 2, style: active(settings.relax), label: 'Relax mode', id: 18, emoji: { name: '🐢' }, custom_id: 'MJ::Settings::RelaxMode' },
-				{ type: 2, style: 2, label: 'Reset Settings', id: 19, custom_id: 'MJ::Settings::ResetSettings' },
+				{
+					type: 2,
+					style: active(settings.turbo),
+					label: 'Turbo mode',
+					id: 16,
+					emoji: { name: '⚡' },
+					custom_id: 'MJ::Settings::TurboMode',
+				},
+				{
+					type: 2,
+					style: active(settings.fast),
+					label: 'Fast mode',
+					id: 17,
+					emoji: { name: '🐇' },
+					custom_id: 'MJ::Settings::FastMode',
+				},
+				{
+					type: 2,
+					style: active(settings.relax),
+					label: 'Relax mode',
+					id: 18,
+					emoji: { name: '🐢' },
+					custom_id: 'MJ::Settings::RelaxMode',
+				},
+				{
+					type: 2,
+					style: 2,
+					label: 'Reset Settings',
+					id: 19,
+					custom_id: 'MJ::Settings::ResetSettings',
+				},
 			],
 		},
 	];
@@ -301,14 +461,20 @@ export function infoText(settings: ChannelSettings, runningJobs: number): string
 
 export const COMMAND_TEXT = {
 	fast: 'Done! Note that once you exhaust your fast hours, you can purchase more on the website: . To conserve your fast hours, use `/relax` to switch back to relax mode.',
-	relax: 'Done! Your jobs now do not consume fast-hours, but might take a little longer. You can always switch back with `/fast`',
-	turbo: '**Turbo mode enabled!** Your jobs will cost around 2x more than on `/fast` mode. Note that once you exhaust your fast hours, you can always purchase more on the website: . To conserve your fast hours, use `/relax` to switch back to relax mode.',
-	remixOn: 'Remix mode turned on! Clicking the variation buttons will now give you a chance to edit your prompt! You can always turn this off by running `/prefer remix` again.',
+	relax:
+		'Done! Your jobs now do not consume fast-hours, but might take a little longer. You can always switch back with `/fast`',
+	turbo:
+		'**Turbo mode enabled!** Your jobs will cost around 2x more than on `/fast` mode. Note that once you exhaust your fast hours, you can always purchase more on the website: . To conserve your fast hours, use `/relax` to switch back to relax mode.',
+	remixOn:
+		'Remix mode turned on! Clicking the variation buttons will now give you a chance to edit your prompt! You can always turn this off by running `/prefer remix` again.',
 	// Not printed in the docs: the wording mirrors the "on" message.
-	remixOff: 'Remix mode turned off! You can always turn this back on by running `/prefer remix` again.',
-	variabilityOn: 'Strong variability mode turned on! Clicking the variation buttons will now make your variations stronger! You can always turn this off by running `/prefer variability` again.',
+	remixOff:
+		'Remix mode turned off! You can always turn this back on by running `/prefer remix` again.',
+	variabilityOn:
+		'Strong variability mode turned on! Clicking the variation buttons will now make your variations stronger! You can always turn this off by running `/prefer variability` again.',
 	// Not printed in the docs: the wording mirrors the "on" message.
-	variabilityOff: 'Subtle variability mode turned on! Clicking the variation buttons will now make your variations subtle! You can always turn this off by running `/prefer variability` again.',
+	variabilityOff:
+		'Subtle variability mode turned on! Clicking the variation buttons will now make your variations subtle! You can always turn this off by running `/prefer variability` again.',
 };
 
 export const MODERATION = {

@@ -38,7 +38,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 			if (size > MAX_BODY_BYTES) tooLarge = true;
 			else chunks.push(chunk);
 		});
-		req.on('end', () => (tooLarge ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks))));
+		req.on('end', () =>
+			tooLarge ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks)),
+		);
 		req.on('error', reject);
 	});
 }
@@ -82,7 +84,11 @@ export async function parseBody(raw: Buffer, contentType: string | undefined): P
 					data,
 				};
 				params[name] = file;
-				recorded.files[name] = { filename: file.filename, contentType: file.contentType, size: file.size };
+				recorded.files[name] = {
+					filename: file.filename,
+					contentType: file.contentType,
+					size: file.size,
+				};
 			}
 		}
 		return { params, recorded };
@@ -132,7 +138,12 @@ export function int(params: Params, name: string): number | undefined {
 	return Number.isInteger(number) ? number : NaN;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	if (res.headersSent || res.destroyed) return;
 	const payload = Buffer.from(JSON.stringify(body));
 	res.writeHead(status, {

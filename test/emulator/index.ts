@@ -10,11 +10,26 @@ import type { Socket } from 'net';
 import { AccountStore, DEFAULT_CHANNEL, DEFAULT_V2_CHANNEL } from './accounts';
 import type { App, RequestContext, ResolvedOptions } from './app';
 import { CallbackSender } from './callbacks';
-import { BodyTooLargeError, headerRecord, mediaTypeOf, parseBody, readBody, sendEmpty, sendJson } from './http-util';
+import {
+	BodyTooLargeError,
+	headerRecord,
+	mediaTypeOf,
+	parseBody,
+	readBody,
+	sendEmpty,
+	sendJson,
+} from './http-util';
 import { JobEngine } from './jobs';
 import { CDN_PROXY_PATH, CdnProxy } from './proxy';
 import { SseStream } from './sse';
-import type { DeliveredCallback, Emulator, EmulatorOptions, Faults, Job, RecordedRequest } from './types';
+import type {
+	DeliveredCallback,
+	Emulator,
+	EmulatorOptions,
+	Faults,
+	Job,
+	RecordedRequest,
+} from './types';
 import { handleV2, V2_PREFIX } from './v2';
 import { handleV3, V3_PREFIX } from './v3';
 
@@ -56,7 +71,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		engine,
 		faults,
 		openStream(res, job) {
-			const stream = new SseStream(res, job, engine, resolved.keepAliveMs, (finished) => streams.delete(finished));
+			const stream = new SseStream(res, job, engine, resolved.keepAliveMs, (finished) =>
+				streams.delete(finished),
+			);
 			streams.add(stream);
 			stream.start();
 		},
@@ -66,7 +83,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	};
 
 	/** 401/402 in each API's error shape: v3 `{ error }`, v2 and the v1 proxy `{ error, code }`. */
-	function authorize(headers: Record<string, string>, withCode: boolean): { status: number; body: unknown } | undefined {
+	function authorize(
+		headers: Record<string, string>,
+		withCode: boolean,
+	): { status: number; body: unknown } | undefined {
 		const match = /^Bearer\s+(.+)$/i.exec((headers.authorization ?? '').trim());
 		const token = match?.[1].trim();
 		let status: number | undefined;
@@ -102,7 +122,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			raw = await readBody(req);
 		} catch (error) {
 			requests.push(record);
-			if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: 'Request body too large' });
+			if (error instanceof BodyTooLargeError)
+				return sendJson(res, 413, { error: 'Request body too large' });
 			throw error;
 		}
 		const parsed = await parseBody(raw, headers['content-type']);
@@ -115,19 +136,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (path === V3_PREFIX || path.startsWith(`${V3_PREFIX}/`)) {
 			const denied = authorize(headers, false);
 			if (denied) return sendJson(res, denied.status, denied.body);
-			if (!handleV3(app, ctx, method, path.slice(V3_PREFIX.length))) sendJson(res, 404, { error: 'Not found' });
+			if (!handleV3(app, ctx, method, path.slice(V3_PREFIX.length)))
+				sendJson(res, 404, { error: 'Not found' });
 			return;
 		}
 		if (path.startsWith(`${V2_PREFIX}/`)) {
 			const denied = authorize(headers, true);
 			if (denied) return sendJson(res, denied.status, denied.body);
-			if (!handleV2(app, ctx, method, path.slice(V2_PREFIX.length))) sendJson(res, 404, { error: 'Not found', code: 404 });
+			if (!handleV2(app, ctx, method, path.slice(V2_PREFIX.length)))
+				sendJson(res, 404, { error: 'Not found', code: 404 });
 			return;
 		}
 		if (path === CDN_PROXY_PATH) {
 			const denied = authorize(headers, true);
 			if (denied) return sendJson(res, denied.status, denied.body);
-			if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'Method not allowed', code: 405 });
+			if (method !== 'GET' && method !== 'HEAD')
+				return sendJson(res, 405, { error: 'Method not allowed', code: 405 });
 			proxy.handle(res, url.searchParams.get('cdnUrl'));
 			return;
 		}
@@ -148,13 +172,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				requests.map((entry) => ({
 					...entry,
 					headers: entry.headers.authorization
-						? { ...entry.headers, authorization: redactAuthorization(entry.headers.authorization, resolved.token) }
+						? {
+								...entry.headers,
+								authorization: redactAuthorization(entry.headers.authorization, resolved.token),
+							}
 						: entry.headers,
 				})),
 			);
 		}
 		if (method === 'GET' && route === 'callbacks') return sendJson(res, 200, callbacks);
-		if (method === 'GET' && route === 'submissions') return sendJson(res, 200, { submissions, jobsCreated: engine.count(), maxRunningJobs: engine.maxRunning() });
+		if (method === 'GET' && route === 'submissions')
+			return sendJson(res, 200, {
+				submissions,
+				jobsCreated: engine.count(),
+				maxRunningJobs: engine.maxRunning(),
+			});
 		if (method === 'POST' && route === 'reset') {
 			emulator.reset();
 			return sendEmpty(res, 204);
@@ -162,7 +194,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (route === 'faults' && (method === 'GET' || method === 'POST')) {
 			if (method === 'POST') {
 				for (const [name, value] of Object.entries(body)) {
-					if (typeof value === 'number' || value === null) (faults as Record<string, unknown>)[name] = value ?? undefined;
+					if (typeof value === 'number' || value === null)
+						(faults as Record<string, unknown>)[name] = value ?? undefined;
 				}
 			}
 			return sendJson(res, 200, faults);
@@ -170,7 +203,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (method === 'POST' && route === 'channel-error') {
 			const channel = typeof body.channel === 'string' ? body.channel : '';
 			const error = typeof body.error === 'string' ? body.error : null;
-			if (!accounts.any(channel)) return sendJson(res, 404, { error: `Channel ${channel} is not configured` });
+			if (!accounts.any(channel))
+				return sendJson(res, 404, { error: `Channel ${channel} is not configured` });
 			emulator.setChannelError(channel, error);
 			return sendEmpty(res, 204);
 		}
@@ -252,5 +286,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 function redactAuthorization(value: string, token: string): string {
 	const match = /^Bearer\s+(.+)$/i.exec(value.trim());
 	if (!match) return '[redacted]';
-	return match[1].trim() === token ? 'Bearer [redacted: the configured token]' : 'Bearer [redacted: another token]';
+	return match[1].trim() === token
+		? 'Bearer [redacted: the configured token]'
+		: 'Bearer [redacted: another token]';
 }

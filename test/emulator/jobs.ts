@@ -48,7 +48,8 @@ export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
  * (Subtle|Creative) child), videoGrid (imagine --video, Animate, Extend), videoSingle (U on a video
  * grid), describe, seed, command (settings/info/fast/relax/turbo/remix/variability).
  */
-export type JobKind = 'grid' | 'upscale' | 'upscaled' | 'videoGrid' | 'videoSingle' | 'describe' | 'seed' | 'command';
+export type JobKind =
+	'grid' | 'upscale' | 'upscaled' | 'videoGrid' | 'videoSingle' | 'describe' | 'seed' | 'command';
 
 export type Command = 'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
 
@@ -176,7 +177,8 @@ export interface EngineOptions {
 	stuckTimeoutMs: number;
 }
 
-const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+const clone = <T>(value: T): T =>
+	value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 
 export class JobEngine {
 	readonly jobs = new Map<string, JobRecord>();
@@ -205,7 +207,10 @@ export class JobEngine {
 	/** Image and video jobs not yet final on a channel: the ones that hold capacity (jobType tracking). */
 	running(channel?: string): JobRecord[] {
 		return [...this.jobs.values()].filter(
-			(job) => job.jobType !== undefined && !isFinal(job.status) && (channel === undefined || job.channel === channel),
+			(job) =>
+				job.jobType !== undefined &&
+				!isFinal(job.status) &&
+				(channel === undefined || job.channel === channel),
 		);
 	}
 
@@ -274,11 +279,14 @@ export class JobEngine {
 		}
 		this.jobs.set(job.jobid, job);
 		this.createdCount++;
-		if (job.jobType !== undefined) this.peakRunning = Math.max(this.peakRunning, this.running().length);
+		if (job.jobType !== undefined)
+			this.peakRunning = Math.max(this.peakRunning, this.running().length);
 		if (init.parent) {
 			init.parent.children[job.jobid] = init.button ?? init.verb;
-			if (init.button && /^U[1-4]$/.test(init.button)) init.parent.executeOnce[init.button] = job.jobid;
-			if (init.verb === 'seed' || init.verb === 'seed_async') init.parent.executeOnce[init.verb] = job.jobid;
+			if (init.button && /^U[1-4]$/.test(init.button))
+				init.parent.executeOnce[init.button] = job.jobid;
+			if (init.verb === 'seed' || init.verb === 'seed_async')
+				init.parent.executeOnce[init.verb] = job.jobid;
 		}
 		this.notifyCallback(job);
 		if (init.schedule !== false) this.schedule(job);
@@ -302,12 +310,15 @@ export class JobEngine {
 		const run = (index: number, previous: number) => {
 			if (index >= ordered.length) return;
 			const [at, step] = ordered[index];
-			const timer = setTimeout(() => {
-				job.timers.delete(timer);
-				step();
-				// A step may have ended the job, or its stream may have been cut (stuck): nothing follows then.
-				if (!isFinal(job.status) && !job.stuck) run(index + 1, at);
-			}, Math.round(job.durationMs * (at - previous)));
+			const timer = setTimeout(
+				() => {
+					job.timers.delete(timer);
+					step();
+					// A step may have ended the job, or its stream may have been cut (stuck): nothing follows then.
+					if (!isFinal(job.status) && !job.stuck) run(index + 1, at);
+				},
+				Math.round(job.durationMs * (at - previous)),
+			);
 			timer.unref?.();
 			job.timers.add(timer);
 		};
@@ -329,8 +340,22 @@ export class JobEngine {
 			case 'grid':
 			case 'videoGrid':
 				// blend page: "(Waiting to start)", then 35 … 87 %; imagine page: 0, 15, 38, 96 %.
-				if (job.verb === 'blend') return [[0.1, 'waiting'], [0.2, 35], [0.3, 39], [0.45, 47], [0.6, 59], [0.7, 71], [0.85, 87]];
-				return [[0.2, 0], [0.4, 15], [0.6, 38], [0.8, 96]];
+				if (job.verb === 'blend')
+					return [
+						[0.1, 'waiting'],
+						[0.2, 35],
+						[0.3, 39],
+						[0.45, 47],
+						[0.6, 59],
+						[0.7, 71],
+						[0.85, 87],
+					];
+				return [
+					[0.2, 0],
+					[0.4, 15],
+					[0.6, 38],
+					[0.8, 96],
+				];
 			case 'upscale':
 			case 'upscaled':
 			case 'videoSingle':
@@ -407,7 +432,10 @@ export class JobEngine {
 
 	/** v2 jobs are answered once started: "(Waiting to start)". */
 	private startedResponse(job: JobRecord): Record<string, unknown> {
-		return { ...this.baseMessage(job, 20), content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)` };
+		return {
+			...this.baseMessage(job, 20),
+			content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`,
+		};
 	}
 
 	private progress(job: JobRecord, step: number | 'waiting' | 'empty'): void {
@@ -415,10 +443,18 @@ export class JobEngine {
 			const response = this.baseMessage(job, 20);
 			if (step === 'empty') {
 				// describe page: content and components only; settings pages: the full (ephemeral) message.
-				Object.assign(response, job.kind === 'describe' ? { content: '', components: [] } : { flags: 192, content: '', components: [], embeds: [], attachments: [] });
+				Object.assign(
+					response,
+					job.kind === 'describe'
+						? { content: '', components: [] }
+						: { flags: 192, content: '', components: [], embeds: [], attachments: [] },
+				);
 			} else if (step === 'waiting') {
 				if (job.kind === 'grid' || job.kind === 'videoGrid') {
-					Object.assign(response, { content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`, attachments: [] });
+					Object.assign(response, {
+						content: `${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`,
+						attachments: [],
+					});
 				} else {
 					const what = job.kind === 'videoSingle' ? 'video' : 'image';
 					response.content = `Upscaling ${what} #${job.index ?? 1} with ${this.promptLine(job)} - <@${USER_ID}> (Waiting to start)`;
@@ -453,7 +489,12 @@ export class JobEngine {
 	}
 
 	/** Fails a job (--emu-fail, DELETE, the stuck timeout). Top-level error/errorDetails/code as the model says. */
-	fail(job: JobRecord, error = 'Midjourney job failed', errorDetails = 'Emulated failure requested with --emu-fail', code = 500): void {
+	fail(
+		job: JobRecord,
+		error = 'Midjourney job failed',
+		errorDetails = 'Emulated failure requested with --emu-fail',
+		code = 500,
+	): void {
 		this.transition(job, 'failed', () => {
 			job.error = error;
 			job.errorDetails = errorDetails;
@@ -468,7 +509,12 @@ export class JobEngine {
 	 */
 	captcha(job: JobRecord): void {
 		this.accounts.setError(job.channel, CAPTCHA_ERROR);
-		this.fail(job, CAPTCHA_ERROR, 'Midjourney asked to solve a CAPTCHA; the account is locked until it is solved or reset (POST accounts/reset/{channel}).', 596);
+		this.fail(
+			job,
+			CAPTCHA_ERROR,
+			'Midjourney asked to solve a CAPTCHA; the account is locked until it is solved or reset (POST accounts/reset/{channel}).',
+			596,
+		);
 	}
 
 	moderate(job: JobRecord): void {
@@ -476,7 +522,14 @@ export class JobEngine {
 			job.response = {
 				...this.baseMessage(job, 20),
 				content: '',
-				embeds: [{ type: 'rich', title: MODERATION.error, description: MODERATION.details, color: 16711680 }],
+				embeds: [
+					{
+						type: 'rich',
+						title: MODERATION.error,
+						description: MODERATION.details,
+						color: 16711680,
+					},
+				],
 			};
 			job.error = MODERATION.error;
 			job.errorDetails = MODERATION.details;
@@ -507,7 +560,12 @@ export class JobEngine {
 		}
 		const timer = setTimeout(() => {
 			job.timers.delete(timer);
-			this.fail(job, 'Job timed out', 'The SSE stream was closed before the job finished; the job timed out.', 504);
+			this.fail(
+				job,
+				'Job timed out',
+				'The SSE stream was closed before the job finished; the job timed out.',
+				504,
+			);
 		}, this.options.stuckTimeoutMs);
 		timer.unref?.();
 		job.timers.add(timer);
@@ -524,7 +582,14 @@ export class JobEngine {
 					content,
 					components: buttonComponents(GRID_BUTTONS, job.uuid),
 					attachments: [
-						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 2048, height: 2048, size: imageSize * 4, contentType: 'image/png' }),
+						discordAttachment({
+							channel: job.channel,
+							filename: `${name}.png`,
+							width: 2048,
+							height: 2048,
+							size: imageSize * 4,
+							contentType: 'image/png',
+						}),
 					],
 					buttons: [...GRID_BUTTONS],
 					imageUx: imageUx(job.uuid, 4),
@@ -537,7 +602,14 @@ export class JobEngine {
 					content: `${this.promptLine(job)} - Image #${job.index ?? 1} <@${USER_ID}>`,
 					components: buttonComponents(buttons, job.uuid),
 					attachments: [
-						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 1024, height: 1024, size: imageSize, contentType: 'image/png' }),
+						discordAttachment({
+							channel: job.channel,
+							filename: `${name}.png`,
+							width: 1024,
+							height: 1024,
+							size: imageSize,
+							contentType: 'image/png',
+						}),
 					],
 					// No imageUx: the button page's U2 transcript shows content, attachments and buttons only.
 					buttons: [...buttons],
@@ -549,7 +621,14 @@ export class JobEngine {
 					content,
 					components: buttonComponents(VIDEO_GRID_BUTTONS, job.uuid),
 					attachments: [
-						discordAttachment({ channel: job.channel, filename: `${name}.png`, width: 1280, height: 720, size: imageSize, contentType: 'image/png' }),
+						discordAttachment({
+							channel: job.channel,
+							filename: `${name}.png`,
+							width: 1280,
+							height: 720,
+							size: imageSize,
+							contentType: 'image/png',
+						}),
 					],
 					buttons: [...VIDEO_GRID_BUTTONS],
 					videoUx: videoUx(job.uuid, 4),
@@ -560,7 +639,14 @@ export class JobEngine {
 					content: `${this.promptLine(job)} - Video #${job.index ?? 1} <@${USER_ID}>`,
 					components: buttonComponents(VIDEO_SINGLE_BUTTONS, job.uuid),
 					attachments: [
-						discordAttachment({ channel: job.channel, filename: `${name}.mp4`, width: 1280, height: 720, size: imageSize, contentType: 'video/mp4' }),
+						discordAttachment({
+							channel: job.channel,
+							filename: `${name}.mp4`,
+							width: 1280,
+							height: 720,
+							size: imageSize,
+							contentType: 'video/mp4',
+						}),
 					],
 					buttons: [...VIDEO_SINGLE_BUTTONS],
 					videoUx: videoUx(job.uuid, 1),
@@ -569,7 +655,16 @@ export class JobEngine {
 				const prompts = describePrompts(job.describeSource ?? job.jobid);
 				return {
 					...this.baseMessage(job, 20),
-					embeds: [{ type: 'rich', description: prompts, color: 0, image: { url: `https://cdn.discordapp.com/ephemeral-attachments/${job.channel}/${job.messageId}/describe.png` } }],
+					embeds: [
+						{
+							type: 'rich',
+							description: prompts,
+							color: 0,
+							image: {
+								url: `https://cdn.discordapp.com/ephemeral-attachments/${job.channel}/${job.messageId}/describe.png`,
+							},
+						},
+					],
 					content: prompts,
 					components: describeComponents(),
 				};
@@ -609,7 +704,13 @@ export class JobEngine {
 	private commandResponse(job: JobRecord): Record<string, unknown> {
 		// Toggles act on the channel's live settings (kept per channel, so they toggle); a deleted channel keeps the snapshot.
 		const settings = this.accounts.any(job.channel)?.settings ?? job.settings;
-		const message = { ...this.baseMessage(job, 20), flags: 64, embeds: [] as unknown[], components: [] as unknown[], attachments: [] };
+		const message = {
+			...this.baseMessage(job, 20),
+			flags: 64,
+			embeds: [] as unknown[],
+			components: [] as unknown[],
+			attachments: [],
+		};
 		const speed = () => ({ relax: settings.relax, fast: settings.fast, turbo: settings.turbo });
 		const setSpeed = (mode: 'fast' | 'relax' | 'turbo') => {
 			settings.fast = mode === 'fast';
@@ -624,7 +725,11 @@ export class JobEngine {
 				return { ...message, content: COMMAND_TEXT[job.command], settings: speed() };
 			case 'remix':
 				settings.remix = !settings.remix;
-				return { ...message, content: settings.remix ? COMMAND_TEXT.remixOn : COMMAND_TEXT.remixOff, settings: { remix: settings.remix } };
+				return {
+					...message,
+					content: settings.remix ? COMMAND_TEXT.remixOn : COMMAND_TEXT.remixOff,
+					settings: { remix: settings.remix },
+				};
 			case 'variability':
 				settings.variability = !settings.variability;
 				return {
@@ -638,7 +743,21 @@ export class JobEngine {
 					...message,
 					embeds: [{ type: 'rich', title: `Your info - ${USERNAME}`, description: text, color: 0 }],
 					content: text,
-					components: [{ type: 1, id: 1, components: [{ url: 'https://www.midjourney.com/imagine', type: 2, style: 5, label: 'Go to your feed', id: 2 }] }],
+					components: [
+						{
+							type: 1,
+							id: 1,
+							components: [
+								{
+									url: 'https://www.midjourney.com/imagine',
+									type: 2,
+									style: 5,
+									label: 'Go to your feed',
+									id: 2,
+								},
+							],
+						},
+					],
 					settings: speed(),
 				};
 			}
@@ -673,8 +792,10 @@ export class JobEngine {
 		if (job.response) {
 			const response = clone(job.response);
 			// Tracked once children exist (the imagine transcript's completed job, with none, shows neither).
-			if (job.status === 'completed' && Object.keys(job.executeOnce).length) response.executeOnce = { ...job.executeOnce };
-			if (job.status === 'completed' && Object.keys(job.children).length) response.children = { ...job.children };
+			if (job.status === 'completed' && Object.keys(job.executeOnce).length)
+				response.executeOnce = { ...job.executeOnce };
+			if (job.status === 'completed' && Object.keys(job.children).length)
+				response.children = { ...job.children };
 			out.response = response;
 		}
 		if (job.error !== undefined) out.error = job.error;

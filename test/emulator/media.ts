@@ -121,7 +121,11 @@ const mp4Fillers = new Map<number, Buffer>();
 export function makeMp4(key: string, approxBytes: number): Buffer {
 	const ftyp = mp4Box(
 		'ftyp',
-		Buffer.concat([Buffer.from('isom', 'ascii'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'ascii')]),
+		Buffer.concat([
+			Buffer.from('isom', 'ascii'),
+			Buffer.from([0, 0, 2, 0]),
+			Buffer.from('isomiso2avc1mp41', 'ascii'),
+		]),
 	);
 	const free = mp4Box('free', createHash('sha256').update(key).digest());
 	const fillerLength = Math.max(16, approxBytes - ftyp.length - free.length - 8);

@@ -22,13 +22,20 @@ export class CdnProxy {
 
 	handle(res: ServerResponse, cdnUrl: string | null): void {
 		if (!cdnUrl || !cdnUrl.startsWith(CDN_PREFIX) || !isUrl(cdnUrl)) {
-			sendJson(res, 400, { error: `Parameter cdnUrl is required and must start with ${CDN_PREFIX}`, code: 400 });
+			sendJson(res, 400, {
+				error: `Parameter cdnUrl is required and must start with ${CDN_PREFIX}`,
+				code: 400,
+			});
 			return;
 		}
 		if (cdnUrl.includes('emu-403') && !this.forbiddenOnce.has(cdnUrl)) {
 			this.forbiddenOnce.add(cdnUrl);
 			// Cloudflare's occasional block, "typically temporary and can be resolved with retry logic".
-			sendJson(res, 403, { error: 'Forbidden: the Midjourney CDN (Cloudflare) blocked the request, retry with exponential backoff', code: 403 });
+			sendJson(res, 403, {
+				error:
+					'Forbidden: the Midjourney CDN (Cloudflare) blocked the request, retry with exponential backoff',
+				code: 403,
+			});
 			return;
 		}
 		const pathname = new URL(cdnUrl).pathname.toLowerCase();

@@ -43,7 +43,13 @@ export class SseStream {
 			'x-accel-buffering': 'no',
 		});
 		res.on('close', () => this.closedByPeer());
-		this.write({ event: 'initialized', message: 'Stream initialized', jobId: job.jobid, seq: this.seq++, ts: clockTime(Date.now()) });
+		this.write({
+			event: 'initialized',
+			message: 'Stream initialized',
+			jobId: job.jobid,
+			seq: this.seq++,
+			ts: clockTime(Date.now()),
+		});
 		if (job.markers.dropAfterInitialized) {
 			// The job id is all the client got: the connection dies before any job event.
 			this.cut();
@@ -67,7 +73,12 @@ export class SseStream {
 
 	private event(): Record<string, unknown> {
 		const { job } = this;
-		return { event: `midjourney_${job.status}`, job: this.engine.renderV3(job), seq: this.seq++, ts: clockTime(Date.now()) };
+		return {
+			event: `midjourney_${job.status}`,
+			job: this.engine.renderV3(job),
+			seq: this.seq++,
+			ts: clockTime(Date.now()),
+		};
 	}
 
 	private onJobChange(): void {
@@ -131,7 +142,9 @@ export class SseStream {
 		if (markers.malformed && !this.malformedSent && job.status === 'progress') {
 			this.malformedSent = true;
 			// A truncated JSON object on a data line, followed by the normal events.
-			this.res.write(`data: {"event":"midjourney_progress","job":{"jobid":"${job.jobid}","status":"progress","response":{"content":"**trunc\n\n`);
+			this.res.write(
+				`data: {"event":"midjourney_progress","job":{"jobid":"${job.jobid}","status":"progress","response":{"content":"**trunc\n\n`,
+			);
 		}
 	}
 

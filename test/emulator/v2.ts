@@ -13,10 +13,15 @@ export const V2_PREFIX = '/v2';
 /** The v2 596 answer while a channel is in the error state (seed_async page). */
 const PENDING_MOD_MESSAGE =
 	'Your Discord account has received a pending moderation message from Midjourney. Please address this issue and reset the /account pendingModMessage before making any new API calls.';
-const PENDING_MOD_DETAILS = 'You have a pending moderation message. Please acknowledge it before using the bot further.';
+const PENDING_MOD_DETAILS =
+	'You have a pending moderation message. Please acknowledge it before using the bot further.';
 
-const v2Error = (ctx: RequestContext, status: number, error: string, extra: Record<string, unknown> = {}) =>
-	sendJson(ctx.res, status, { error, ...extra, code: status });
+const v2Error = (
+	ctx: RequestContext,
+	status: number,
+	error: string,
+	extra: Record<string, unknown> = {},
+) => sendJson(ctx.res, status, { error, ...extra, code: status });
 
 /** The 596 of a channel in the error state; a pending status596Next counts as fired. */
 function pendingModeration(app: App, ctx: RequestContext, force596: boolean): void {
@@ -54,13 +59,21 @@ function postFaults(app: App, ctx: RequestContext): boolean {
 	}
 	if (takeFault(app.faults, 'status429Next')) {
 		const account = app.accounts.list('v2')[0];
-		v2Error(ctx, 429, `Account ${account?.channel ?? ''} is busy executing ${account?.maxJobs ?? 3} jobs`, { executingJobs: [] });
+		v2Error(
+			ctx,
+			429,
+			`Account ${account?.channel ?? ''} is busy executing ${account?.maxJobs ?? 3} jobs`,
+			{ executingJobs: [] },
+		);
 		return true;
 	}
 	return false;
 }
 
-function replyError(replyUrl: string | undefined, replyRef: string | undefined): string | undefined {
+function replyError(
+	replyUrl: string | undefined,
+	replyRef: string | undefined,
+): string | undefined {
 	if (replyUrl && replyUrl.length > 1024) return 'replyUrl is too long';
 	if (replyRef && replyRef.length > 1024) return 'replyRef is too long';
 	return undefined;
@@ -72,14 +85,19 @@ function imagine(app: App, ctx: RequestContext): void {
 	const force596 = (app.faults.status596Next ?? 0) > 0;
 	const { params } = ctx;
 	const prompt = str(params, 'prompt');
-	if (!prompt || !prompt.trim()) return v2Error(ctx, 400, 'Required param prompt is missing or empty');
-	if (prompt.length > 5000) return v2Error(ctx, 400, 'prompt is too long (maximum 5000 characters)');
+	if (!prompt || !prompt.trim())
+		return v2Error(ctx, 400, 'Required param prompt is missing or empty');
+	if (prompt.length > 5000)
+		return v2Error(ctx, 400, 'prompt is too long (maximum 5000 characters)');
 	const replyUrl = str(params, 'replyUrl') || undefined;
 	const replyRef = str(params, 'replyRef') || undefined;
 	const tooLong = replyError(replyUrl, replyRef);
 	if (tooLong) return v2Error(ctx, 400, tooLong);
 	const maxJobsParam = int(params, 'maxJobs');
-	if (maxJobsParam !== undefined && (Number.isNaN(maxJobsParam) || maxJobsParam < 1 || maxJobsParam > 15)) {
+	if (
+		maxJobsParam !== undefined &&
+		(Number.isNaN(maxJobsParam) || maxJobsParam < 1 || maxJobsParam > 15)
+	) {
 		return v2Error(ctx, 400, 'maxJobs must be between 1 and 15');
 	}
 	const markers = parseMarkers(prompt, replyRef);
@@ -89,21 +107,30 @@ function imagine(app: App, ctx: RequestContext): void {
 	const requested = str(params, 'channel') || undefined;
 	const configured = app.accounts.list('v2');
 	if (configured.length === 0) return v2Error(ctx, 400, 'channel is missing');
-	const room = (account: Account) => app.engine.load(account.channel).total < (maxJobsParam ?? account.maxJobs);
+	const room = (account: Account) =>
+		app.engine.load(account.channel).total < (maxJobsParam ?? account.maxJobs);
 	let account: Account | undefined;
 	if (requested) {
 		account = app.accounts.get(requested, 'v2');
 		if (!account) return v2Error(ctx, 400, `Channel ${requested} is not configured`);
 		if (account.error) return pendingModeration(app, ctx, force596);
 	} else {
-		const healthy = byLoad(app, configured.filter((candidate) => !candidate.error));
+		const healthy = byLoad(
+			app,
+			configured.filter((candidate) => !candidate.error),
+		);
 		if (healthy.length === 0) return pendingModeration(app, ctx, force596);
 		account = healthy.find(room) ?? healthy[0];
 	}
 	const maxJobs = maxJobsParam ?? account.maxJobs;
 	if (!markers.e596 && !force596 && !room(account)) {
 		const executing = app.engine.load(account.channel).jobs.map((job) => job.jobid);
-		return v2Error(ctx, 429, `Account ${account.channel} is busy executing ${executing.length} jobs`, { executingJobs: executing });
+		return v2Error(
+			ctx,
+			429,
+			`Account ${account.channel} is busy executing ${executing.length} jobs`,
+			{ executingJobs: executing },
+		);
 	}
 
 	const immediateEnd = markers.e596 || force596 || markers.moderated || markers.e504;
@@ -158,7 +185,8 @@ function seedAsync(app: App, ctx: RequestContext): void {
 	const tooLong = replyError(replyUrl, replyRef);
 	if (tooLong) return v2Error(ctx, 400, tooLong);
 	const parent = app.engine.get(jobid);
-	if (!parent || parent.api !== 'v2') return v2Error(ctx, 404, `Unable to locate parent job ${jobid}`);
+	if (!parent || parent.api !== 'v2')
+		return v2Error(ctx, 404, `Unable to locate parent job ${jobid}`);
 	if (parent.status !== 'completed') return v2Error(ctx, 400, 'Parent job must be completed');
 	if (parent.jobType === 'video') return v2Error(ctx, 400, 'Job of type video not supported');
 	// "If the seed was already retrieved … API will return the original job along with the seed."

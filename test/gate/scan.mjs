@@ -12,7 +12,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [scannerDir, ...jobs] = process.argv.slice(2);
-const scannerModule = path.join(scannerDir, 'node_modules/@n8n/scan-community-package/scanner/scanner.mjs');
+const scannerModule = path.join(
+	scannerDir,
+	'node_modules/@n8n/scan-community-package/scanner/scanner.mjs',
+);
 const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(pathToFileURL(scannerModule).href);
 const TARBALL_FILE_PATTERNS = ['**/*.js', 'package.json'];
 

@@ -64,13 +64,17 @@ function writeRejectedFixture(into: string): string {
  * line per finding. Counts findings per "<relative file> <rule>"; lines that are neither go to
  * `unparsed` (so a format change fails the test instead of hiding findings).
  */
-function countFindings(result: ScanResult, dir: string): { byFileAndRule: Record<string, number>; unparsed: string[] } {
+function countFindings(
+	result: ScanResult,
+	dir: string,
+): { byFileAndRule: Record<string, number>; unparsed: string[] } {
 	const byFileAndRule: Record<string, number> = {};
 	const unparsed: string[] = [];
 	let file = '';
 	for (const line of (result.details ?? '').split('\n')) {
 		const trimmed = line.trim();
-		if (!trimmed || /^✖ \d+ problems?/.test(trimmed) || /potentially fixable/.test(trimmed)) continue;
+		if (!trimmed || /^✖ \d+ problems?/.test(trimmed) || /potentially fixable/.test(trimmed))
+			continue;
 		if (path.isAbsolute(trimmed)) {
 			file = path.relative(dir, trimmed);
 			continue;
@@ -83,7 +87,8 @@ function countFindings(result: ScanResult, dir: string): { byFileAndRule: Record
 			unparsed.push(line);
 		}
 	}
-	if (!result.passed && result.message !== 'ESLint violations found') unparsed.push(`scanner failed: ${result.message}`);
+	if (!result.passed && result.message !== 'ESLint violations found')
+		unparsed.push(`scanner failed: ${result.message}`);
 	return { byFileAndRule, unparsed };
 }
 
@@ -124,7 +129,9 @@ describe("n8n's verification scanner (@n8n/scan-community-package, pinned)", () 
 	function report(result: ScanResult): void {
 		if (!result.passed) {
 			// The scanner's own report: file, line:column, message, rule for every finding.
-			process.stderr.write(`\n[gate] ${result.label} (${result.patterns.join(', ')}): ${result.message}\n${result.details ?? ''}\n`);
+			process.stderr.write(
+				`\n[gate] ${result.label} (${result.patterns.join(', ')}): ${result.message}\n${result.details ?? ''}\n`,
+			);
 		}
 	}
 
@@ -133,7 +140,10 @@ describe("n8n's verification scanner (@n8n/scan-community-package, pinned)", () 
 		const counted = countFindings(results.source, ROOT);
 		expect(counted.unparsed).toEqual([]);
 		expect(counted.byFileAndRule).toEqual({});
-		expect({ passed: results.source.passed, message: results.source.message }).toEqual({ passed: true, message: null });
+		expect({ passed: results.source.passed, message: results.source.message }).toEqual({
+			passed: true,
+			message: null,
+		});
 	});
 
 	it('finds no error in the npm pack output (**/*.js, package.json)', () => {

@@ -10,8 +10,19 @@ import * as path from 'path';
 
 import { installGateTools, ROOT } from './tools';
 
-function actionlint(toolsDir: string, cwd: string, file: string): { status: number | null; output: string } {
-	const bin = path.join(toolsDir, 'node_modules', '@tktco', 'node-actionlint', 'bin', 'node-actionlint.js');
+function actionlint(
+	toolsDir: string,
+	cwd: string,
+	file: string,
+): { status: number | null; output: string } {
+	const bin = path.join(
+		toolsDir,
+		'node_modules',
+		'@tktco',
+		'node-actionlint',
+		'bin',
+		'node-actionlint.js',
+	);
 	const run = spawnSync(process.execPath, [bin, file], { cwd, encoding: 'utf8' });
 	return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
@@ -32,8 +43,14 @@ describe('GitHub workflows (actionlint)', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'useapi-actionlint-'));
 		try {
 			fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
-			const release = fs.readFileSync(path.join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8');
-			fs.writeFileSync(path.join(dir, '.github', 'workflows', 'bad.yml'), release.replace('id-token: write', 'id-token: writ'));
+			const release = fs.readFileSync(
+				path.join(ROOT, '.github', 'workflows', 'release.yml'),
+				'utf8',
+			);
+			fs.writeFileSync(
+				path.join(dir, '.github', 'workflows', 'bad.yml'),
+				release.replace('id-token: write', 'id-token: writ'),
+			);
 			const result = actionlint(toolsDir, dir, '.github/workflows/bad.yml');
 			expect(result.status).not.toBe(0);
 			expect(result.output).toContain('"writ" is invalid for permission of scope "id-token"');

@@ -2,7 +2,12 @@ import { mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 
-import { ExecuteContext, ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } from 'n8n-core';
+import {
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	ExternalSecretsProxy,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeConnectionTypes,
@@ -79,7 +84,10 @@ class InputItems implements INodeType {
 }
 
 const nodeTypes: INodeTypes = (() => {
-	const types: Record<string, INodeType> = { [MIDJOURNEY_NODE_TYPE]: new Midjourney(), [ITEMS_NODE_TYPE]: new InputItems() };
+	const types: Record<string, INodeType> = {
+		[MIDJOURNEY_NODE_TYPE]: new Midjourney(),
+		[ITEMS_NODE_TYPE]: new InputItems(),
+	};
 	const byName = (name: string) => {
 		const type = types[name];
 		if (!type) throw new Error(`unknown node type ${name}`);
@@ -120,11 +128,23 @@ class CredentialsHelper extends ICredentialsHelper {
 		const { authenticate } = credentialType;
 		const resolve = (value: string) =>
 			value.startsWith('=')
-				? String(workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, ''))
+				? String(
+						workflow.expression.getSimpleParameterValue(
+							node,
+							value,
+							'internal',
+							{ $credentials: credentials },
+							undefined,
+							'',
+						),
+					)
 				: value;
-		for (const [where, entries] of Object.entries(authenticate.properties) as Array<[keyof IHttpRequestOptions, IDataObject]>) {
+		for (const [where, entries] of Object.entries(authenticate.properties) as Array<
+			[keyof IHttpRequestOptions, IDataObject]
+		>) {
 			const target = ((requestOptions as unknown as Record<string, IDataObject>)[where] ??= {});
-			for (const [key, value] of Object.entries(entries)) target[resolve(key)] = resolve(String(value));
+			for (const [key, value] of Object.entries(entries))
+				target[resolve(key)] = resolve(String(value));
 		}
 		return requestOptions;
 	}
@@ -154,7 +174,10 @@ class CredentialsHelper extends ICredentialsHelper {
 	}
 }
 
-function additionalDataFor(credential: UseApiCredential, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+function additionalDataFor(
+	credential: UseApiCredential,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
 	// Sub-workflows, Code-node runners and runtime credentials: nothing the Midjourney node calls.
 	const unused = async (): Promise<never> => {
 		throw new Error('not available in unit tests');
@@ -219,7 +242,9 @@ function workflowOf(options: WorkflowOptions): Workflow {
 		name: 'unit test',
 		nodes,
 		connections: {
-			[ITEMS_NODE_NAME]: { main: [[{ node: MIDJOURNEY_NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]] },
+			[ITEMS_NODE_NAME]: {
+				main: [[{ node: MIDJOURNEY_NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]],
+			},
 		},
 		active: false,
 		nodeTypes,
@@ -240,7 +265,9 @@ export interface NodeRun {
  * `stop` aborting is the user pressing Stop: the running execution is cancelled as n8n's
  * ActiveExecutions does, which aborts the execution's cancel signal the node listens to.
  */
-export async function runMidjourney(options: WorkflowOptions & { stop?: AbortSignal }): Promise<NodeRun> {
+export async function runMidjourney(
+	options: WorkflowOptions & { stop?: AbortSignal },
+): Promise<NodeRun> {
 	const workflow = workflowOf(options);
 	const mode: WorkflowExecuteMode = 'manual';
 	const hooks = new ExecutionLifecycleHooks(mode, 'unit-execution', {
@@ -276,12 +303,25 @@ export function executeContext(options: {
 	items?: IDataObject[];
 	cancelSignal?: AbortSignal;
 }): IExecuteFunctions {
-	const workflow = workflowOf({ credential: options.credential, parameters: options.parameters ?? {}, items: options.items });
+	const workflow = workflowOf({
+		credential: options.credential,
+		parameters: options.parameters ?? {},
+		items: options.items,
+	});
 	const node = workflow.getNode(MIDJOURNEY_NODE_NAME) as INode;
-	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json, index) => ({ json, pairedItem: { item: index } }));
+	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json, index) => ({
+		json,
+		pairedItem: { item: index },
+	}));
 	const inputData = { main: [items] };
-	const executeData: IExecuteData = { node, data: inputData, source: { main: [{ previousNode: ITEMS_NODE_NAME }] } };
-	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [executeData] } });
+	const executeData: IExecuteData = {
+		node,
+		data: inputData,
+		source: { main: [{ previousNode: ITEMS_NODE_NAME }] },
+	};
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [executeData] },
+	});
 	return new ExecuteContext(
 		workflow,
 		node,

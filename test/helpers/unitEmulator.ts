@@ -8,7 +8,10 @@ export const TEST_TOKEN = 'test-token';
  * closed after the file. `emulator()` is the running one; `credential()` is a useapi.net credential
  * pointing at it (with another token to test refusals).
  */
-export function useUnitEmulator(): { emulator: () => Emulator; credential: (token?: string) => UseApiCredential } {
+export function useUnitEmulator(): {
+	emulator: () => Emulator;
+	credential: (token?: string) => UseApiCredential;
+} {
 	let started: Emulator | undefined;
 	beforeAll(async () => {
 		started = await startEmulator({ token: TEST_TOKEN, jobDurationMs: 300 });
@@ -18,7 +21,10 @@ export function useUnitEmulator(): { emulator: () => Emulator; credential: (toke
 	});
 	beforeEach(() => started?.reset());
 	const emulator = () => {
-		if (!started) throw new Error('the emulator is not started (useUnitEmulator() must run at the top of a test file)');
+		if (!started)
+			throw new Error(
+				'the emulator is not started (useUnitEmulator() must run at the top of a test file)',
+			);
 		return started;
 	};
 	return { emulator, credential: (token = TEST_TOKEN) => ({ baseUrl: emulator().url, token }) };

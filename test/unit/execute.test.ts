@@ -18,7 +18,9 @@ const imagine = (waitFor: string) => ({
 });
 
 function posts() {
-	return emulator().requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
+	return emulator().requests.filter(
+		(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
+	);
 }
 
 describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core', (waitFor) => {
@@ -32,7 +34,11 @@ describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core
 		expect(items).toHaveLength(2);
 		items.forEach((item, index) => {
 			expect(item.pairedItem).toEqual({ item: index });
-			expect(item.json).toMatchObject({ verb: 'imagine', status: 'completed', request: { prompt: prompts[index] } });
+			expect(item.json).toMatchObject({
+				verb: 'imagine',
+				status: 'completed',
+				request: { prompt: prompts[index] },
+			});
 			expect(item.json.jobid).toMatch(/^j\d+i-/);
 			expect((item.json.response as { imageUx?: unknown[] }).imageUx).toHaveLength(4);
 			// The grid's four images, stored through n8n-core's binary data helpers.
@@ -42,12 +48,18 @@ describe.each(['poll', 'stream'])('Imagine, Wait for Result: %s, run by n8n-core
 
 		// One submission per item, in the mode chosen, authenticated by the credential's Bearer header.
 		expect(posts()).toHaveLength(2);
-		expect(posts().map((post) => (post.body as { prompt: string }).prompt).sort()).toEqual([...prompts].sort());
+		expect(
+			posts()
+				.map((post) => (post.body as { prompt: string }).prompt)
+				.sort(),
+		).toEqual([...prompts].sort());
 		for (const post of posts()) {
 			expect(post.body).toMatchObject({ stream: waitFor === 'stream' });
 			expect(post.headers.authorization).toBe(`Bearer ${TEST_TOKEN}`);
 		}
-		const jobReads = emulator().requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
+		const jobReads = emulator().requests.filter(
+			(r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'),
+		);
 		if (waitFor === 'poll') expect(jobReads.length).toBeGreaterThanOrEqual(2);
 		else expect(jobReads).toHaveLength(0);
 		expect(emulator().requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
@@ -58,16 +70,28 @@ describe('Continue On Fail, as n8n-core applies it', () => {
 	const items = [{ prompt: 'a lighthouse' }, { prompt: 'a storm --emu-fail' }];
 
 	it('turns the failed item into an output item paired with it and keeps the others', async () => {
-		const run = await runMidjourney({ credential: credential(), parameters: imagine('poll'), items, continueOnFail: true });
+		const run = await runMidjourney({
+			credential: credential(),
+			parameters: imagine('poll'),
+			items,
+			continueOnFail: true,
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(2);
-		expect(run.items[0]).toMatchObject({ json: { status: 'completed', request: { prompt: 'a lighthouse' } }, pairedItem: { item: 0 } });
+		expect(run.items[0]).toMatchObject({
+			json: { status: 'completed', request: { prompt: 'a lighthouse' } },
+			pairedItem: { item: 0 },
+		});
 		expect(run.items[1].pairedItem).toEqual({ item: 1 });
 		expect(String(run.items[1].json.error)).toMatch(/Midjourney job failed/);
 	});
 
 	it('without it, the same failure fails the execution', async () => {
-		const run = await runMidjourney({ credential: credential(), parameters: imagine('poll'), items });
+		const run = await runMidjourney({
+			credential: credential(),
+			parameters: imagine('poll'),
+			items,
+		});
 		expect(run.items).toHaveLength(0);
 		expect(run.error?.message).toMatch(/Midjourney job failed/);
 		expect(run.run.status).toBe('error');
@@ -84,7 +108,10 @@ describe('the user stopping the execution', () => {
 			stop: stop.signal,
 		});
 		// Stopped once the node holds the job (its first poll), not while the POST is still in flight.
-		const polled = () => emulator().requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'));
+		const polled = () =>
+			emulator().requests.some(
+				(r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'),
+			);
 		while (!polled()) await new Promise((resolve) => setTimeout(resolve, 20));
 		stop.abort();
 		const run = await running;
@@ -92,8 +119,10 @@ describe('the user stopping the execution', () => {
 		expect(run.error?.message).toMatch(/stopped while waiting for the Midjourney job/);
 		const jobId = emulator().listJobs()[0]?.jobid;
 		expect(jobId).toBeDefined();
-		expect(emulator().requests.filter((r) => r.method === 'DELETE').map((r) => decodeURIComponent(r.path))).toEqual([
-			`/v3/midjourney/jobs/${jobId}`,
-		]);
+		expect(
+			emulator()
+				.requests.filter((r) => r.method === 'DELETE')
+				.map((r) => decodeURIComponent(r.path)),
+		).toEqual([`/v3/midjourney/jobs/${jobId}`]);
 	});
 });

@@ -6,25 +6,37 @@
 import { executeContext } from '../helpers/n8nCore';
 import { useUnitEmulator } from '../helpers/unitEmulator';
 import { submitJob } from '../../nodes/Midjourney/transport/jobs';
-import { apiRequest, isRequestAborted, sleepUnlessAborted } from '../../nodes/Midjourney/transport/request';
+import {
+	apiRequest,
+	isRequestAborted,
+	sleepUnlessAborted,
+} from '../../nodes/Midjourney/transport/request';
 
 const { emulator, credential } = useUnitEmulator();
 
 const ctx = () => executeContext({ credential: credential() });
 
 async function jobPath(): Promise<string> {
-	const created = await submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } });
+	const created = await submitJob(ctx(), {
+		path: '/v3/midjourney/jobs/imagine',
+		body: { prompt: 'x' },
+	});
 	return `/v3/midjourney/jobs/${created.jobid}`;
 }
 
-const getsOf = (path: string) => emulator().requests.filter((r) => r.method === 'GET' && r.path === path).length;
+const getsOf = (path: string) =>
+	emulator().requests.filter((r) => r.method === 'GET' && r.path === path).length;
 
 describe('read retries', () => {
 	it('a read with a signal rides out more failures than the fixed retries, then succeeds', async () => {
 		const path = await jobPath();
 		emulator().faults.status5xxOnGetNext = 4;
 		emulator().faults.resetOnGetNext = 1;
-		const { body } = await apiRequest<{ jobid: string }>(ctx(), { method: 'GET', path, abortSignal: AbortSignal.timeout(30_000) });
+		const { body } = await apiRequest<{ jobid: string }>(ctx(), {
+			method: 'GET',
+			path,
+			abortSignal: AbortSignal.timeout(30_000),
+		});
 		expect(body.jobid).toBeTruthy();
 		expect(getsOf(path)).toBe(6);
 	}, 40_000);
@@ -33,7 +45,11 @@ describe('read retries', () => {
 		const path = await jobPath();
 		emulator().faults.status5xxOnGetNext = 1_000_000;
 		const started = Date.now();
-		const error = await apiRequest(ctx(), { method: 'GET', path, abortSignal: AbortSignal.timeout(3_000) }).catch((e) => e);
+		const error = await apiRequest(ctx(), {
+			method: 'GET',
+			path,
+			abortSignal: AbortSignal.timeout(3_000),
+		}).catch((e) => e);
 		expect(isRequestAborted(error)).toBe(true);
 		expect(error.context.lastFailure).toBe('useapi.net answered 503');
 		expect(Date.now() - started).toBeLessThan(4_500);

@@ -7,9 +7,16 @@ import type { StreamEvent } from '../../nodes/Midjourney/transport/types';
 // The SSE transcript printed on the imagine page of the API docs (a real job, emoji button included).
 const transcript = readFileSync(join(__dirname, '..', 'fixtures', 'imagine-stream.sse'));
 
-function decode(chunks: Array<Uint8Array | string>, end = true, malformed: string[] = []): StreamEvent[] {
+function decode(
+	chunks: Array<Uint8Array | string>,
+	end = true,
+	malformed: string[] = [],
+): StreamEvent[] {
 	const events: StreamEvent[] = [];
-	const decoder = createSseDecoder({ onEvent: (event) => events.push(event), onMalformed: (data) => malformed.push(data) });
+	const decoder = createSseDecoder({
+		onEvent: (event) => events.push(event),
+		onMalformed: (data) => malformed.push(data),
+	});
 	for (const chunk of chunks) decoder.push(chunk);
 	if (end) decoder.end();
 	return events;
@@ -69,14 +76,18 @@ describe('SSE decoder', () => {
 	});
 
 	it('joins multi-line data fields', () => {
-		const events = decode(['data: {"event":"initialized",\ndata: "jobId":"j1","seq":0,"ts":"x"}\n\n']);
+		const events = decode([
+			'data: {"event":"initialized",\ndata: "jobId":"j1","seq":0,"ts":"x"}\n\n',
+		]);
 		expect(events).toEqual([{ event: 'initialized', jobId: 'j1', seq: 0, ts: 'x' }]);
 	});
 
 	it('reports an event that is not JSON and goes on with the next one', () => {
 		const malformed: string[] = [];
 		const events = decode(
-			['data: {"event":"initialized","jobId":"j1"}\n\ndata: {not json\n\ndata: {"event":"midjourney_created","job":{}}\n\n'],
+			[
+				'data: {"event":"initialized","jobId":"j1"}\n\ndata: {not json\n\ndata: {"event":"midjourney_created","job":{}}\n\n',
+			],
 			true,
 			malformed,
 		);

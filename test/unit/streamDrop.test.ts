@@ -20,7 +20,12 @@ describe('stream dropped right after initialized', () => {
 		status: 'completed',
 		created: new Date().toISOString(),
 		request: { prompt: 'x' },
-		response: { imageUx: [1, 2, 3, 4].map((id) => ({ id, url: `https://cdn.midjourney.com/u/0_${id - 1}.png` })) },
+		response: {
+			imageUx: [1, 2, 3, 4].map((id) => ({
+				id,
+				url: `https://cdn.midjourney.com/u/0_${id - 1}.png`,
+			})),
+		},
 	});
 
 	beforeAll(async () => {
@@ -28,10 +33,19 @@ describe('stream dropped right after initialized', () => {
 			seen.push(`${request.method} ${decodeURIComponent(request.url ?? '')}`);
 			if (request.method === 'POST') {
 				response.writeHead(200, { 'content-type': 'text/event-stream' });
-				response.write(`data: {"event":"initialized","message":"Stream initialized","jobId":"${jobId}","seq":0,"ts":"10:00:00.000"}\n\n`);
+				response.write(
+					`data: {"event":"initialized","message":"Stream initialized","jobId":"${jobId}","seq":0,"ts":"10:00:00.000"}\n\n`,
+				);
 				// quiet mode: the connection stays open and silent for a while, then the job completes
 				if (!stall) setTimeout(() => response.socket?.destroy(), 20);
-				else setTimeout(() => response.end(`data: ${JSON.stringify({ event: 'midjourney_completed', job: completedJob(), seq: 1, ts: '10:00:01.200' })}\n\n`), 1_200);
+				else
+					setTimeout(
+						() =>
+							response.end(
+								`data: ${JSON.stringify({ event: 'midjourney_completed', job: completedJob(), seq: 1, ts: '10:00:01.200' })}\n\n`,
+							),
+						1_200,
+					);
 				return;
 			}
 			response.writeHead(200, { 'content-type': 'application/json' });
@@ -51,7 +65,13 @@ describe('stream dropped right after initialized', () => {
 			ctx,
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
-			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, onStreamLoss: 'resubmit', busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
+			{
+				mode: 'stream',
+				timeLimitMs: 5000,
+				pollIntervalMs: 50,
+				onStreamLoss: 'resubmit',
+				busyRetry: { baseDelayMs: 10, maxAttempts: 1 },
+			},
 		);
 		expect(job.status).toBe('completed');
 		expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(1);
@@ -67,7 +87,13 @@ describe('stream dropped right after initialized', () => {
 			ctx,
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
-			{ mode: 'stream', timeLimitMs: 5000, pollIntervalMs: 50, onStreamLoss: 'resubmit', busyRetry: { baseDelayMs: 10, maxAttempts: 1 } },
+			{
+				mode: 'stream',
+				timeLimitMs: 5000,
+				pollIntervalMs: 50,
+				onStreamLoss: 'resubmit',
+				busyRetry: { baseDelayMs: 10, maxAttempts: 1 },
+			},
 		);
 		expect(job.status).toBe('completed');
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_150);

@@ -20,10 +20,14 @@ const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
 const imagine = (prompt: string) => ({ path: '/v3/midjourney/jobs/imagine', body: { prompt } });
 
 function jobPosts() {
-	return emulator().requests.filter((r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine');
+	return emulator().requests.filter(
+		(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
+	);
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string }> {
+async function errorOf(
+	promise: Promise<unknown>,
+): Promise<Error & { description?: string; httpCode?: string }> {
 	try {
 		await promise;
 	} catch (error) {
@@ -46,7 +50,11 @@ describe('transport against the emulator', () => {
 		const job = await runJob(ctx(), 0, imagine('poll me'), wait({ mode: 'poll' }));
 		expect(job.status).toBe('completed');
 		expect(jobPosts()[0].body).toMatchObject({ stream: false });
-		expect(emulator().requests.some((r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'))).toBe(true);
+		expect(
+			emulator().requests.some(
+				(r) => r.method === 'GET' && r.path.startsWith('/v3/midjourney/jobs/j'),
+			),
+		).toBe(true);
 	});
 
 	it('returns the created job at once in none mode', async () => {
@@ -68,9 +76,13 @@ describe('transport against the emulator', () => {
 	});
 
 	it('fails with the cancelled job when the user chose not to resubmit', async () => {
-		const error = await errorOf(runJob(ctx(), 0, imagine('dropped --emu-drop'), wait({ onStreamLoss: 'fail' })));
+		const error = await errorOf(
+			runJob(ctx(), 0, imagine('dropped --emu-drop'), wait({ onStreamLoss: 'fail' })),
+		);
 		expect(error.message).toMatch(/live stream of the Midjourney job was lost/);
-		const context = (error as unknown as { context: { job?: { jobid: string; cancelled?: boolean } } }).context;
+		const context = (
+			error as unknown as { context: { job?: { jobid: string; cancelled?: boolean } } }
+		).context;
 		expect(context.job?.jobid).toMatch(/^j/);
 		expect(context.job?.cancelled).toBe(true);
 		expect(jobPosts()).toHaveLength(1);
@@ -79,7 +91,9 @@ describe('transport against the emulator', () => {
 
 	it('never closes a stream for being quiet: a stalled stream is waited on until the time limit', async () => {
 		const started = Date.now();
-		const error = await errorOf(runJob(ctx(), 0, imagine('stalled --emu-stall'), wait({ timeLimitMs: 1_500 })));
+		const error = await errorOf(
+			runJob(ctx(), 0, imagine('stalled --emu-stall'), wait({ timeLimitMs: 1_500 })),
+		);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
 		expect(error.message).toMatch(/time limit/);
 		expect(jobPosts()).toHaveLength(1);
@@ -93,7 +107,9 @@ describe('transport against the emulator', () => {
 	});
 
 	it('cancels the job with DELETE when the time limit passes', async () => {
-		const error = await errorOf(runJob(ctx(), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })));
+		const error = await errorOf(
+			runJob(ctx(), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })),
+		);
 		expect(error.message).toMatch(/did not finish within the time limit of 1 seconds|time limit/);
 		expect(error.description).toMatch(/was cancelled \(DELETE\)/);
 		const deletes = emulator().requests.filter((r) => r.method === 'DELETE');
@@ -106,7 +122,9 @@ describe('transport against the emulator', () => {
 	});
 
 	it('turns a moderated job into an error of the item', async () => {
-		const error = await errorOf(runJob(ctx(), 0, imagine('x --emu-moderated'), wait({ mode: 'poll' })));
+		const error = await errorOf(
+			runJob(ctx(), 0, imagine('x --emu-moderated'), wait({ mode: 'poll' })),
+		);
 		expect(error.message).toMatch(/moderated/);
 	});
 
@@ -132,7 +150,11 @@ describe('transport against the emulator', () => {
 
 	it('explains 596 and names the channel', async () => {
 		const error = await errorOf(
-			submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x --emu-596', channel: '1100000000000000001' }, channel: '1100000000000000001' }),
+			submitJob(ctx(), {
+				path: '/v3/midjourney/jobs/imagine',
+				body: { prompt: 'x --emu-596', channel: '1100000000000000001' },
+				channel: '1100000000000000001',
+			}),
 		);
 		expect(error.message).toMatch(/596/);
 		expect(error.message).toContain('1100000000000000001');
@@ -140,15 +162,26 @@ describe('transport against the emulator', () => {
 	});
 
 	it('explains 410 for an expired job', async () => {
-		const error = await errorOf(apiRequest(ctx(), { method: 'GET', path: '/v3/midjourney/jobs/j0101010101010101010i-expired-u1-c1-bot:midjourney' }));
+		const error = await errorOf(
+			apiRequest(ctx(), {
+				method: 'GET',
+				path: '/v3/midjourney/jobs/j0101010101010101010i-expired-u1-c1-bot:midjourney',
+			}),
+		);
 		expect(error.message).toMatch(/expired \(410\)/);
 	});
 
 	it('retries a GET after 5xx and connection resets', async () => {
-		const created = await submitJob(ctx(), { path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } });
+		const created = await submitJob(ctx(), {
+			path: '/v3/midjourney/jobs/imagine',
+			body: { prompt: 'x' },
+		});
 		emulator().faults.status5xxOnGetNext = 1;
 		emulator().faults.resetOnGetNext = 1;
-		const { body } = await apiRequest<{ jobid: string }>(ctx(), { method: 'GET', path: `/v3/midjourney/jobs/${created.jobid}` });
+		const { body } = await apiRequest<{ jobid: string }>(ctx(), {
+			method: 'GET',
+			path: `/v3/midjourney/jobs/${created.jobid}`,
+		});
 		expect(body.jobid).toBe(created.jobid);
 	});
 

@@ -43,7 +43,8 @@ export const waitForField: INodeProperties = {
 		{
 			name: 'Poll',
 			value: 'poll',
-			description: 'Ask useapi.net for the job until it finishes, as often as its progress suggests',
+			description:
+				'Ask useapi.net for the job until it finishes, as often as its progress suggests',
 		},
 		{
 			name: 'Callback (Execution Sleeps)',
@@ -103,7 +104,10 @@ export const downloadMediaField: INodeProperties = {
  * The trigger attaches nothing unless asked: it answers useapi.net's call after building its items,
  * and every completed event would download again.
  */
-export const triggerDownloadMediaField: INodeProperties = { ...downloadMediaField, default: 'none' };
+export const triggerDownloadMediaField: INodeProperties = {
+	...downloadMediaField,
+	default: 'none',
+};
 
 export const mediaBinaryPropertyField: INodeProperties = {
 	displayName: 'Binary Property',
@@ -150,7 +154,7 @@ export const jobOptionsField: INodeProperties = {
 				{
 					name: 'Cancel and Fail',
 					value: 'fail',
-					description: 'Fail the item with the cancelled job\'s ID, so nothing is paid twice',
+					description: "Fail the item with the cancelled job's ID, so nothing is paid twice",
 				},
 			],
 		},
@@ -170,7 +174,7 @@ export const jobOptionsField: INodeProperties = {
 			typeOptions: { minValue: 0.2 },
 			default: 2,
 			description:
-				'The shortest time between two reads of a job when polling. The reads are scheduled from the job\'s own progress, so a long job is not read every interval.',
+				"The shortest time between two reads of a job when polling. The reads are scheduled from the job's own progress, so a long job is not read every interval.",
 		},
 		{
 			displayName: 'Reply Level',
@@ -222,6 +226,5 @@ export const jobIdField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney',
-	description:
-		'ID of a Midjourney job: drag the "jobid" field of an earlier Midjourney step here',
+	description: 'ID of a Midjourney job: drag the "jobid" field of an earlier Midjourney step here',
 };

@@ -14,11 +14,29 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Account', value: 'account', description: 'Add, list, update, reset or remove the Midjourney accounts configured in useapi.net' },
+			{
+				name: 'Account',
+				value: 'account',
+				description:
+					'Add, list, update, reset or remove the Midjourney accounts configured in useapi.net',
+			},
 			{ name: 'Job', value: 'job', description: 'Generate and transform images and videos' },
-			{ name: 'Legacy (V2)', value: 'v2', description: 'Imagine, seed and job lookup through the older v2 API, for accounts still configured there' },
-			{ name: 'Media', value: 'media', description: 'Download images and videos from Midjourney\'s CDN' },
-			{ name: 'Setting', value: 'settings', description: 'Read the account settings and switch speed, remix and variation modes' },
+			{
+				name: 'Legacy (V2)',
+				value: 'v2',
+				description:
+					'Imagine, seed and job lookup through the older v2 API, for accounts still configured there',
+			},
+			{
+				name: 'Media',
+				value: 'media',
+				description: "Download images and videos from Midjourney's CDN",
+			},
+			{
+				name: 'Setting',
+				value: 'settings',
+				description: 'Read the account settings and switch speed, remix and variation modes',
+			},
 		],
 		default: 'job',
 	},

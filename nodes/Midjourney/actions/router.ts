@@ -9,7 +9,12 @@ import {
 
 import { resumeFromCallback } from '../helpers/waiting/callbackResume';
 
-import { lookUpCapacity, MAX_PARALLEL_JOBS_LIMIT, SAFE_DEFAULT_PARALLEL_JOBS, type JobKind } from '../helpers/capacity/capacity';
+import {
+	lookUpCapacity,
+	MAX_PARALLEL_JOBS_LIMIT,
+	SAFE_DEFAULT_PARALLEL_JOBS,
+	type JobKind,
+} from '../helpers/capacity/capacity';
 import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/capacity/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import { failedItem } from '../helpers/output/output';
@@ -44,10 +49,14 @@ function channelsOfItems(ctx: IExecuteFunctions, count: number): Set<string> {
 /** A waiting execution is woken once, by one job: Callback mode takes one item per run. */
 function checkCallbackBatch(ctx: IExecuteFunctions, count: number): void {
 	if (count > 1 && ctx.getNodeParameter('waitFor', 0, '') === 'callback') {
-		throw new NodeOperationError(ctx.getNode(), `Wait for Result: Callback takes one item per run, got ${count}`, {
-			description:
-				'For many items choose Stream or Poll (items run in parallel), or "Don\'t Wait" with a Reply URL and the Midjourney Trigger node.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Wait for Result: Callback takes one item per run, got ${count}`,
+			{
+				description:
+					'For many items choose Stream or Poll (items run in parallel), or "Don\'t Wait" with a Reply URL and the Midjourney Trigger node.',
+			},
+		);
 	}
 }
 
@@ -74,8 +83,15 @@ async function schedulerFor(ctx: IExecuteFunctions, count: number): Promise<JobS
 	// A user-set limit and a single item need no look-up; a 429 is still waited out on the API's state.
 	const capacity = count > 1 && !userLimit ? await lookUpCapacity(ctx, channels, kind) : undefined;
 	const ceiling = userLimit || capacity?.ceiling || MAX_PARALLEL_JOBS_LIMIT;
-	const start = count === 1 ? 1 : capacity ? Math.max(1, capacity.free) : SAFE_DEFAULT_PARALLEL_JOBS;
-	return new JobScheduler(ctx, { start: userLimit || start, ceiling, known: Boolean(userLimit || capacity), channels, kind });
+	const start =
+		count === 1 ? 1 : capacity ? Math.max(1, capacity.free) : SAFE_DEFAULT_PARALLEL_JOBS;
+	return new JobScheduler(ctx, {
+		start: userLimit || start,
+		ceiling,
+		known: Boolean(userLimit || capacity),
+		channels,
+		kind,
+	});
 }
 
 /** What the error that ends the run says about the jobs it stopped and the items it never sent. */
@@ -89,11 +105,21 @@ function describeStop(scheduler: JobScheduler, error: unknown): void {
 	target.description = [target.description, note].filter(Boolean).join(' ');
 }
 
-function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): { operation?: Operation; midjourney: MidjourneyType } {
+function chosenOperation(ctx: IExecuteFunctions | IWebhookFunctions): {
+	operation?: Operation;
+	midjourney: MidjourneyType;
+} {
 	const getParameter = (name: string) =>
-		'getInputData' in ctx ? ctx.getNodeParameter(name, 0) : (ctx as IWebhookFunctions).getNodeParameter(name);
-	const midjourney = { resource: getParameter('resource'), operation: getParameter('operation') } as MidjourneyType;
-	const operation = (operations[midjourney.resource] as Record<string, Operation> | undefined)?.[midjourney.operation];
+		'getInputData' in ctx
+			? ctx.getNodeParameter(name, 0)
+			: (ctx as IWebhookFunctions).getNodeParameter(name);
+	const midjourney = {
+		resource: getParameter('resource'),
+		operation: getParameter('operation'),
+	} as MidjourneyType;
+	const operation = (operations[midjourney.resource] as Record<string, Operation> | undefined)?.[
+		midjourney.operation
+	];
 	return { operation, midjourney };
 }
 
@@ -103,7 +129,8 @@ function jobLine(job: FailedJob): string {
 	if (job.status) parts.push(`status: ${job.status}`);
 	if (job.error) parts.push(`error: ${job.error}`);
 	if (job.errorDetails) parts.push(`errorDetails: ${job.errorDetails}`);
-	if (job.cancelled !== undefined) parts.push(job.cancelled ? 'cancelled (DELETE)' : 'not cancelled');
+	if (job.cancelled !== undefined)
+		parts.push(job.cancelled ? 'cancelled (DELETE)' : 'not cancelled');
 	if (job.cancelledJobid) parts.push(`replaced job ${job.cancelledJobid} (cancelled)`);
 	return parts.join(' · ');
 }
@@ -113,7 +140,8 @@ function describeJobOf(error: unknown, job: FailedJob): void {
 	const failure = error as { description?: string | null };
 	const line = jobLine(job);
 	const description = failure.description ?? '';
-	if (!description.includes(line)) failure.description = description ? `${description}\n\n${line}` : line;
+	if (!description.includes(line))
+		failure.description = description ? `${description}\n\n${line}` : line;
 }
 
 /** A Callback-mode execution woken by useapi.net: the job, presented as its operation presents it. */

@@ -75,7 +75,13 @@ export async function resolveImageSlot(
 			'Resize or compress the image first (for example with the Edit Image node).',
 		);
 	}
-	return { file: { data, fileName: binary.fileName ?? `${property}.${mimeType.split('/')[1] ?? 'png'}`, contentType: mimeType } };
+	return {
+		file: {
+			data,
+			fileName: binary.fileName ?? `${property}.${mimeType.split('/')[1] ?? 'png'}`,
+			contentType: mimeType,
+		},
+	};
 }
 
 /** Fields shared by every image slot in the editor. */

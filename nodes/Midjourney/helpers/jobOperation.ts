@@ -1,4 +1,10 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { asNodeError } from '../transport/errors';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
@@ -20,7 +26,8 @@ function requestBody(payload: JobPayload): IDataObject | MultipartBody {
 	if (!payload.files || Object.keys(payload.files).length === 0) return payload.fields;
 	const multipart = new MultipartBody();
 	for (const [name, value] of Object.entries(payload.fields)) {
-		if (value !== undefined && value !== null) multipart.field(name, value as string | number | boolean);
+		if (value !== undefined && value !== null)
+			multipart.field(name, value as string | number | boolean);
 	}
 	for (const [name, file] of Object.entries(payload.files)) multipart.file(name, file);
 	return multipart;
@@ -93,5 +100,10 @@ export async function executeJobOperation(
 	outputDefaults: Partial<OutputOptions> = {},
 ): Promise<INodeExecutionData[]> {
 	const job = await submitAndWait(ctx, itemIndex, verb, payload);
-	return await jobOutputItems(ctx, itemIndex, [job], readOutputOptions(ctx, itemIndex, outputDefaults));
+	return await jobOutputItems(
+		ctx,
+		itemIndex,
+		[job],
+		readOutputOptions(ctx, itemIndex, outputDefaults),
+	);
 }

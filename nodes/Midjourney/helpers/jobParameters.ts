@@ -1,6 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { checkHttpUrl, checkMaxLength, invalidInput, requireChannelId, requireText } from './validation';
+import {
+	checkHttpUrl,
+	checkMaxLength,
+	invalidInput,
+	requireChannelId,
+	requireText,
+} from './validation';
 import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitForJob';
 
 /** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
@@ -27,9 +33,14 @@ function jobOptions(ctx: IExecuteFunctions, itemIndex: number): JobOptions {
 export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): WaitSettings {
 	const mode = ctx.getNodeParameter('waitFor', itemIndex, 'stream') as WaitMode;
 	const options = jobOptions(ctx, itemIndex);
-	const timeLimit = mode === 'none' ? 120 : (ctx.getNodeParameter('timeLimit', itemIndex, 900) as number);
+	const timeLimit =
+		mode === 'none' ? 120 : (ctx.getNodeParameter('timeLimit', itemIndex, 900) as number);
 	if (!(timeLimit > 0)) {
-		throw invalidInput(ctx.getNode(), itemIndex, `"Time Limit (Seconds)" must be more than 0, got ${timeLimit}`);
+		throw invalidInput(
+			ctx.getNode(),
+			itemIndex,
+			`"Time Limit (Seconds)" must be more than 0, got ${timeLimit}`,
+		);
 	}
 	return {
 		mode,
@@ -84,7 +95,11 @@ export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
 		);
 	}
 	if (/\s/.test(jobId) || jobId.length > 200) {
-		throw invalidInput(ctx.getNode(), itemIndex, `"Job ID" is not a job ID: "${jobId.slice(0, 60)}"`);
+		throw invalidInput(
+			ctx.getNode(),
+			itemIndex,
+			`"Job ID" is not a job ID: "${jobId.slice(0, 60)}"`,
+		);
 	}
 	return jobId;
 }
@@ -92,7 +107,12 @@ export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
 /** The Prompt field of Imagine (v3 and v2), trimmed and checked. */
 export function readPrompt(ctx: IExecuteFunctions, itemIndex: number): string {
 	const node = ctx.getNode();
-	const prompt = requireText(node, itemIndex, 'Prompt', String(ctx.getNodeParameter('prompt', itemIndex, '') ?? ''));
+	const prompt = requireText(
+		node,
+		itemIndex,
+		'Prompt',
+		String(ctx.getNodeParameter('prompt', itemIndex, '') ?? ''),
+	);
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
 	return prompt;
 }

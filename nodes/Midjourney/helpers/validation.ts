@@ -5,17 +5,29 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
  * the limit, so a user can fix the row that failed without reading the API docs.
  */
 
-export function invalidInput(node: INode, itemIndex: number, message: string, description?: string) {
+export function invalidInput(
+	node: INode,
+	itemIndex: number,
+	message: string,
+	description?: string,
+) {
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
 export function requireText(node: INode, itemIndex: number, field: string, value: string): string {
 	const text = value.trim();
-	if (!text) throw invalidInput(node, itemIndex, `"${field}" is empty`, `Enter a value for "${field}".`);
+	if (!text)
+		throw invalidInput(node, itemIndex, `"${field}" is empty`, `Enter a value for "${field}".`);
 	return text;
 }
 
-export function checkMaxLength(node: INode, itemIndex: number, field: string, value: string, max: number): void {
+export function checkMaxLength(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: string,
+	max: number,
+): void {
 	if (value.length > max) {
 		throw invalidInput(
 			node,
@@ -26,13 +38,24 @@ export function checkMaxLength(node: INode, itemIndex: number, field: string, va
 	}
 }
 
-export function checkHttpUrl(node: INode, itemIndex: number, field: string, value: string, max: number): void {
+export function checkHttpUrl(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: string,
+	max: number,
+): void {
 	checkMaxLength(node, itemIndex, field, value, max);
 	let url: URL;
 	try {
 		url = new URL(value);
 	} catch {
-		throw invalidInput(node, itemIndex, `"${field}" is not a valid URL: ${value.slice(0, 100)}`, 'Use a full http:// or https:// address.');
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" is not a valid URL: ${value.slice(0, 100)}`,
+			'Use a full http:// or https:// address.',
+		);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw invalidInput(node, itemIndex, `"${field}" must start with http:// or https://`);
@@ -75,7 +98,13 @@ export function checkNotAbove(
 	}
 }
 
-export function checkUrlPrefix(node: INode, itemIndex: number, field: string, value: string, prefix: string): void {
+export function checkUrlPrefix(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: string,
+	prefix: string,
+): void {
 	if (!value.startsWith(prefix)) {
 		throw invalidInput(
 			node,
@@ -87,10 +116,19 @@ export function checkUrlPrefix(node: INode, itemIndex: number, field: string, va
 }
 
 /** A Discord channel ID as useapi.net names accounts: digits only. */
-export function requireChannelId(node: INode, itemIndex: number, field: string, value: string): string {
+export function requireChannelId(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: string,
+): string {
 	const channel = requireText(node, itemIndex, field, value);
 	if (!/^\d+$/.test(channel)) {
-		throw invalidInput(node, itemIndex, `"${field}" must be a Discord channel ID (digits only), got "${channel.slice(0, 40)}"`);
+		throw invalidInput(
+			node,
+			itemIndex,
+			`"${field}" must be a Discord channel ID (digits only), got "${channel.slice(0, 40)}"`,
+		);
 	}
 	return channel;
 }

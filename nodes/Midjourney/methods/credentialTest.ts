@@ -1,4 +1,8 @@
-import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
 /**
  * The Discord token credential's test. It is checked for its shape only, here in n8n: useapi.net
@@ -12,7 +16,9 @@ export async function discordTokenShape(
 ): Promise<INodeCredentialTestResult> {
 	const token = String(credential.data?.discordToken ?? '');
 	const problem = discordTokenProblem(token);
-	return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token has the shape of a Discord token' };
+	return problem
+		? { status: 'Error', message: problem }
+		: { status: 'OK', message: 'The token has the shape of a Discord token' };
 }
 
 function discordTokenProblem(token: string): string | undefined {

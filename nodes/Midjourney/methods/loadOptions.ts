@@ -5,10 +5,14 @@ import { listAccounts } from '../transport/accounts';
 import { getJob } from '../transport/jobs';
 
 /** Channels configured in useapi.net, for Channel fields that name one account (Account operations). */
-export async function getConfiguredChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getConfiguredChannels(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const accounts = await listAccounts(this);
 	return Object.values(accounts).map((account) => ({
-		name: account.error ? `${account.channel} (needs attention: ${account.error})` : account.channel,
+		name: account.error
+			? `${account.channel} (needs attention: ${account.error})`
+			: account.channel,
 		value: account.channel,
 		description: `Up to ${account.maxJobs} jobs at once (${account.maxImageJobs} image, ${account.maxVideoJobs} video)`,
 	}));
@@ -17,19 +21,51 @@ export async function getConfiguredChannels(this: ILoadOptionsFunctions): Promis
 /** Channels configured in useapi.net, for every job's Channel field. An empty value lets useapi.net choose. */
 export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	return [
-		{ name: 'Any Channel With Free Capacity', value: '', description: 'Let useapi.net pick the channel' },
+		{
+			name: 'Any Channel With Free Capacity',
+			value: '',
+			description: 'Let useapi.net pick the channel',
+		},
 		...(await getConfiguredChannels.call(this)),
 	];
 }
 
 /** Every button the API documents, offered while the Job ID is an expression that only a run can resolve. */
 const ALL_BUTTONS = [
-	'U1', 'U2', 'U3', 'U4', 'V1', 'V2', 'V3', 'V4', '🔄',
-	'Vary (Subtle)', 'Vary (Strong)', 'Vary (Region)', 'Make Variations', 'Remaster', 'Make Square',
-	'Zoom Out 2x', 'Zoom Out 1.5x', 'Custom Zoom', '⬅️', '➡️', '⬆️', '⬇️',
-	'Upscale (2x)', 'Upscale (4x)', 'Upscale (Subtle)', 'Upscale (Creative)',
-	'Redo Upscale (2x)', 'Redo Upscale (4x)', 'Redo Upscale (Subtle)', 'Redo Upscale (Creative)',
-	'Animate (Low motion)', 'Animate (High motion)', 'Extend (Low motion)', 'Extend (High motion)',
+	'U1',
+	'U2',
+	'U3',
+	'U4',
+	'V1',
+	'V2',
+	'V3',
+	'V4',
+	'🔄',
+	'Vary (Subtle)',
+	'Vary (Strong)',
+	'Vary (Region)',
+	'Make Variations',
+	'Remaster',
+	'Make Square',
+	'Zoom Out 2x',
+	'Zoom Out 1.5x',
+	'Custom Zoom',
+	'⬅️',
+	'➡️',
+	'⬆️',
+	'⬇️',
+	'Upscale (2x)',
+	'Upscale (4x)',
+	'Upscale (Subtle)',
+	'Upscale (Creative)',
+	'Redo Upscale (2x)',
+	'Redo Upscale (4x)',
+	'Redo Upscale (Subtle)',
+	'Redo Upscale (Creative)',
+	'Animate (Low motion)',
+	'Animate (High motion)',
+	'Extend (Low motion)',
+	'Extend (High motion)',
 ];
 
 const BUTTON_HINTS: Record<string, string> = {
@@ -51,8 +87,12 @@ const BUTTON_HINTS: Record<string, string> = {
 };
 
 function buttonOption(button: string): INodePropertyOptions {
-	const hint = BUTTON_HINTS[button] ?? (PROMPT_BUTTONS.includes(button) ? 'Accepts a prompt in Remix mode' : undefined);
-	return hint ? { name: button, value: button, description: hint } : { name: button, value: button };
+	const hint =
+		BUTTON_HINTS[button] ??
+		(PROMPT_BUTTONS.includes(button) ? 'Accepts a prompt in Remix mode' : undefined);
+	return hint
+		? { name: button, value: button, description: hint }
+		: { name: button, value: button };
 }
 
 /** The buttons of the job in the Job ID field (`response.buttons`), reloaded when the Job ID changes. */

@@ -145,7 +145,10 @@ export function connectionError(
 	timeoutMs?: number,
 ): NodeOperationError {
 	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-	const what = timedOut && timeoutMs ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? 'connection failed');
+	const what =
+		timedOut && timeoutMs
+			? `no answer within ${Math.round(timeoutMs / 1000)} seconds`
+			: (code ?? 'connection failed');
 	const error = new NodeOperationError(node, `Could not reach useapi.net at ${baseUrl} (${what})`, {
 		itemIndex,
 		description: `The request ${method} ${path} got no answer. Check the Base URL in the credential and the network.`,
@@ -159,7 +162,9 @@ export type NodeError = NodeApiError | NodeOperationError;
 /** An error as n8n expects nodes to raise it: our own errors as they are, anything else wrapped. */
 export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }
 
 /**
@@ -195,6 +200,7 @@ export function withJob<E extends NodeError>(error: E, job: FailedJob): E {
 
 /** The job an error is about (`context.job`), when it was raised after the job existed. */
 export function jobOfError(error: unknown): FailedJob | undefined {
-	const job = (error as { context?: { job?: unknown } } | undefined)?.context?.job as FailedJob | undefined;
+	const job = (error as { context?: { job?: unknown } } | undefined)?.context?.job as
+		FailedJob | undefined;
 	return job && typeof job.jobid === 'string' && job.jobid ? job : undefined;
 }

@@ -1,7 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
-import { apiRequest, networkErrorCode, outlivingExecution, type ApiContext, type BusyRetry } from './request';
+import {
+	apiRequest,
+	networkErrorCode,
+	outlivingExecution,
+	type ApiContext,
+	type BusyRetry,
+} from './request';
 import { createSseDecoder } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
 
@@ -28,7 +34,11 @@ export async function getJob(
  */
 export async function cancelJob(ctx: ApiContext, jobId: string): Promise<boolean> {
 	try {
-		await apiRequest(outlivingExecution(ctx), { method: 'DELETE', path: jobPath(jobId), retry: 'read' });
+		await apiRequest(outlivingExecution(ctx), {
+			method: 'DELETE',
+			path: jobPath(jobId),
+			retry: 'read',
+		});
 		return true;
 	} catch {
 		return false;
@@ -118,7 +128,10 @@ function interruptionReason(errorEvent: string | undefined, readError: unknown):
  * hands over is a wrapper whose `destroy()` does not end a read that waits for data, so a quiet
  * stream would outlive the time limit if the loop only waited for the stream.
  */
-async function* untilAborted(stream: ResponseStream, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
+async function* untilAborted(
+	stream: ResponseStream,
+	signal: AbortSignal | undefined,
+): AsyncGenerator<unknown> {
 	const chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
 	if (!signal) {
 		yield* { [Symbol.asyncIterator]: () => chunks };

@@ -52,7 +52,8 @@ export async function downloadCdnMedia(
 	itemIndex?: number,
 ): Promise<MediaDownload> {
 	// A user's stop ends the pause between two tries.
-	const stopSignal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+	const stopSignal =
+		'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	for (let attempt = 0; ; attempt++) {
 		const response = await apiRequest<BodyStream>(ctx, {
 			method: 'GET',
@@ -68,7 +69,9 @@ export async function downloadCdnMedia(
 			await sleepUnlessAborted(FORBIDDEN_BASE_DELAY_MS * Math.pow(2, attempt), stopSignal);
 			continue;
 		}
-		const mimeType = (response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+		const mimeType = (response.headers['content-type'] ?? 'application/octet-stream')
+			.split(';')[0]
+			.trim();
 		return {
 			stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
 			mimeType,

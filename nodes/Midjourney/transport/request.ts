@@ -13,7 +13,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { apiError, connectionError } from './errors';
 import { MultipartBody } from './multipart';
 
-export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
+export type ApiContext =
+	IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
 export const CREDENTIAL_TYPE = 'useApiNetApi';
 export const DEFAULT_BASE_URL = 'https://api.useapi.net';
@@ -93,7 +94,11 @@ export interface ApiResponse<T = unknown> {
  * isRequestAborted() and turn into their own "time limit / stopped" error. The job the request was
  * about may still be running: the caller cancels it.
  */
-export function requestAborted(node: INode, itemIndex?: number, lastFailure?: string): NodeOperationError {
+export function requestAborted(
+	node: INode,
+	itemIndex?: number,
+	lastFailure?: string,
+): NodeOperationError {
 	const error = new NodeOperationError(
 		node,
 		lastFailure
@@ -114,7 +119,10 @@ export function isRequestAborted(error: unknown): boolean {
  * Waits `ms`, or less when `signal` fires first (time limit, the user's stop): a retry pause never
  * keeps a stopped execution alive. Uses n8n's `sleep`, no timers of its own.
  */
-export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export async function sleepUnlessAborted(
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<void> {
 	if (!signal) return await sleep(ms);
 	if (signal.aborted) return;
 	let onAbort: () => void = () => undefined;
@@ -132,12 +140,17 @@ export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undef
 /** The signal that ends a request's retries: the caller's, else the user's stop of the execution. */
 function stopSignalOf(ctx: ApiContext, request: ApiRequest): AbortSignal | undefined {
 	if (request.abortSignal) return request.abortSignal;
-	return 'getExecutionCancelSignal' in ctx ? (ctx as IExecuteFunctions).getExecutionCancelSignal?.() : undefined;
+	return 'getExecutionCancelSignal' in ctx
+		? (ctx as IExecuteFunctions).getExecutionCancelSignal?.()
+		: undefined;
 }
 
 function defaultTimeoutMs(request: ApiRequest): number | undefined {
 	if (request.method === 'DELETE') return REQUEST_TIMEOUT_MS.cancel;
-	if (request.method === 'GET') return request.encoding === 'json' || !request.encoding ? REQUEST_TIMEOUT_MS.read : REQUEST_TIMEOUT_MS.download;
+	if (request.method === 'GET')
+		return request.encoding === 'json' || !request.encoding
+			? REQUEST_TIMEOUT_MS.read
+			: REQUEST_TIMEOUT_MS.download;
 	return request.encoding === 'stream' ? undefined : REQUEST_TIMEOUT_MS.submit;
 }
 
@@ -167,7 +180,9 @@ export async function getBaseUrl(ctx: ApiContext): Promise<string> {
 	let cached = baseUrlCache.get(ctx);
 	if (!cached) {
 		cached = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) =>
-			String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, ''),
+			String(credentials.baseUrl || DEFAULT_BASE_URL)
+				.trim()
+				.replace(/\/+$/, ''),
 		);
 		baseUrlCache.set(ctx, cached);
 	}
@@ -195,7 +210,8 @@ export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; current && depth < 6; depth++) {
 		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && /^(E[A-Z_]+|ERR_[A-Z_]+|UND_ERR[A-Z_]*)$/.test(code)) return code;
+		if (typeof code === 'string' && /^(E[A-Z_]+|ERR_[A-Z_]+|UND_ERR[A-Z_]*)$/.test(code))
+			return code;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;
@@ -215,7 +231,8 @@ export function busyDelayMs(policy: BusyRetry, attempt: number): number {
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+	for await (const chunk of stream)
+		chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
 	return Buffer.concat(chunks);
 }
 
@@ -225,7 +242,8 @@ async function errorMessageOf(body: unknown): Promise<string> {
 	if (value && typeof (value as NodeJS.ReadableStream).pipe === 'function') {
 		value = await readAll(value as NodeJS.ReadableStream);
 	}
-	if (Buffer.isBuffer(value) || value instanceof ArrayBuffer) value = Buffer.from(value as Buffer).toString('utf8');
+	if (Buffer.isBuffer(value) || value instanceof ArrayBuffer)
+		value = Buffer.from(value as Buffer).toString('utf8');
 	if (typeof value === 'string') {
 		const text = value;
 		try {
@@ -258,9 +276,13 @@ function lowerCaseHeaders(headers: unknown): Record<string, string> {
  * becomes a NodeApiError whose message says what to do; connection failures become errors that
  * carry only the error code, never the request (it holds the token).
  */
-export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiRequest): Promise<ApiResponse<T>> {
+export async function apiRequest<T = unknown>(
+	ctx: ApiContext,
+	request: ApiRequest,
+): Promise<ApiResponse<T>> {
 	const baseUrl = await getBaseUrl(ctx);
-	const retry = request.retry ?? (request.method === 'GET' || request.method === 'DELETE' ? 'read' : 'none');
+	const retry =
+		request.retry ?? (request.method === 'GET' || request.method === 'DELETE' ? 'read' : 'none');
 	const busyRetry = request.busyRetry ?? DEFAULT_BUSY_RETRY;
 	const encoding = request.encoding ?? 'json';
 	const stopSignal = stopSignalOf(ctx, request);
@@ -295,7 +317,8 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 
 	let lastFailure: string | undefined;
 	for (let attempt = 0; ; attempt++) {
-		if (stopSignal?.aborted && request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
+		if (stopSignal?.aborted && request.abortSignal)
+			throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 		let response: { statusCode: number; headers: unknown; body: unknown };
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -304,15 +327,25 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 				options,
 			)) as typeof response;
 		} catch (error) {
-			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
+			if (request.abortSignal?.aborted)
+				throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			const code = networkErrorCode(error);
 			const retryable = retry === 'read' || (retry === 'submit' && code === 'ECONNREFUSED');
 			if (retryable && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS)) {
 				lastFailure = `no answer: ${code ?? 'connection failed'}`;
 				if (await pause(readRetryDelayMs(attempt))) continue;
-				if (request.abortSignal) throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
+				if (request.abortSignal)
+					throw requestAborted(ctx.getNode(), request.itemIndex, lastFailure);
 			}
-			throw connectionError(ctx.getNode(), baseUrl, request.method, request.path, code, request.itemIndex, timeout);
+			throw connectionError(
+				ctx.getNode(),
+				baseUrl,
+				request.method,
+				request.path,
+				code,
+				request.itemIndex,
+				timeout,
+			);
 		}
 
 		const { statusCode } = response;
@@ -334,9 +367,15 @@ export async function apiRequest<T = unknown>(ctx: ApiContext, request: ApiReque
 			if (request.abortSignal?.aborted) throw requestAborted(ctx.getNode(), request.itemIndex);
 			continue;
 		}
-		const busy = statusCode === 429 && retry !== 'none' && (retryUntilAborted || attempt < busyRetry.maxAttempts);
+		const busy =
+			statusCode === 429 &&
+			retry !== 'none' &&
+			(retryUntilAborted || attempt < busyRetry.maxAttempts);
 		const serverError =
-			statusCode >= 500 && statusCode !== 596 && retry === 'read' && (retryUntilAborted || attempt < READ_RETRY_ATTEMPTS);
+			statusCode >= 500 &&
+			statusCode !== 596 &&
+			retry === 'read' &&
+			(retryUntilAborted || attempt < READ_RETRY_ATTEMPTS);
 		if (busy || serverError) {
 			lastFailure = `useapi.net answered ${statusCode}`;
 			if (await pause(busy ? busyDelayMs(busyRetry, attempt) : readRetryDelayMs(attempt))) continue;

@@ -21,7 +21,11 @@ export interface SseDecoder {
 function parseEvent(data: string): StreamEvent | undefined {
 	try {
 		const parsed = JSON.parse(data) as unknown;
-		if (typeof parsed === 'object' && parsed !== null && typeof (parsed as StreamEvent).event === 'string') {
+		if (
+			typeof parsed === 'object' &&
+			parsed !== null &&
+			typeof (parsed as StreamEvent).event === 'string'
+		) {
 			return parsed as StreamEvent;
 		}
 	} catch {

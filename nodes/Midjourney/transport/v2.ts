@@ -34,7 +34,12 @@ export async function getV2Job(
 	jobId: string,
 	options: { itemIndex?: number; abortSignal?: AbortSignal } = {},
 ): Promise<V2Job> {
-	const { body } = await apiRequest<V2Job>(ctx, { method: 'GET', path: `${V2}/jobs/`, qs: { jobid: jobId }, ...options });
+	const { body } = await apiRequest<V2Job>(ctx, {
+		method: 'GET',
+		path: `${V2}/jobs/`,
+		qs: { jobid: jobId },
+		...options,
+	});
 	return body;
 }
 

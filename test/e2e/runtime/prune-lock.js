@@ -40,7 +40,9 @@ for (const [path, entry] of Object.entries(packages)) {
 	if (!optional) continue;
 	for (const name of Object.keys(optional)) {
 		if (!resolves(path, name)) {
-			console.error(`prune-lock: ${path || '<root>'}: dropping optional ${name}@${optional[name]} (not in lockfile)`);
+			console.error(
+				`prune-lock: ${path || '<root>'}: dropping optional ${name}@${optional[name]} (not in lockfile)`,
+			);
 			delete optional[name];
 			removed++;
 		}
@@ -48,4 +50,6 @@ for (const [path, entry] of Object.entries(packages)) {
 	if (Object.keys(optional).length === 0) delete entry.optionalDependencies;
 }
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
-console.error(`prune-lock: ${file}: removed ${removed} optional dependencies without a lockfile entry`);
+console.error(
+	`prune-lock: ${file}: removed ${removed} optional dependencies without a lockfile entry`,
+);

@@ -7,7 +7,12 @@ import {
 } from 'n8n-workflow';
 
 import { pairedItems } from '../../helpers/output/output';
-import { checkHttpUrl, checkIntegerRange, checkNotAbove, requireText } from '../../helpers/validation';
+import {
+	checkHttpUrl,
+	checkIntegerRange,
+	checkNotAbove,
+	requireText,
+} from '../../helpers/validation';
 import type { Account } from '../../transport/accounts';
 import { apiRequest } from '../../transport/request';
 import { jobOptionsField } from '../common.descriptions';
@@ -19,7 +24,9 @@ const MAX_TYPE_JOBS = 12;
 const REPLY_URL_MAX = 2048;
 
 /** The job option Reply URL, here for every job of the account (a job's own Reply URL takes precedence). */
-const jobReplyUrlOption = jobOptionsField.options?.find((option) => option.name === 'replyUrl') as INodeProperties;
+const jobReplyUrlOption = jobOptionsField.options?.find(
+	(option) => option.name === 'replyUrl',
+) as INodeProperties;
 
 export const DISCORD_CREDENTIAL_TYPE = 'midjourneyDiscordApi';
 
@@ -38,7 +45,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_JOBS },
 		default: 3,
 		description:
-			'How many jobs of any kind the account runs at once, 1 to 15. Match your Midjourney plan\'s maximum concurrent jobs: a higher number makes jobs fail.',
+			"How many jobs of any kind the account runs at once, 1 to 15. Match your Midjourney plan's maximum concurrent jobs: a higher number makes jobs fail.",
 	},
 	{
 		displayName: 'Max Image Jobs',
@@ -59,16 +66,27 @@ const properties: INodeProperties[] = [
 	{
 		...jobReplyUrlOption,
 		description:
-			'The address useapi.net posts the events of this account\'s jobs to, at most 2048 characters. Paste the URL of a Midjourney Trigger node here to start a workflow whenever a job finishes. Leave empty for none.',
+			"The address useapi.net posts the events of this account's jobs to, at most 2048 characters. Paste the URL of a Midjourney Trigger node here to start a workflow whenever a job finishes. Leave empty for none.",
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['createOrUpdate'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['account'], operation: ['createOrUpdate'] } },
+	properties,
+);
 
 /** The Discord token, from its credential: it never passes through a node parameter or an output. */
 async function discordToken(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
-	const credential = await ctx.getCredentials<{ discordToken?: string }>(DISCORD_CREDENTIAL_TYPE, itemIndex);
-	return requireText(ctx.getNode(), itemIndex, 'Discord Token', String(credential.discordToken ?? ''));
+	const credential = await ctx.getCredentials<{ discordToken?: string }>(
+		DISCORD_CREDENTIAL_TYPE,
+		itemIndex,
+	);
+	return requireText(
+		ctx.getNode(),
+		itemIndex,
+		'Discord Token',
+		String(credential.discordToken ?? ''),
+	);
 }
 
 /** The request body, every limit checked before anything is sent. */
@@ -95,7 +113,10 @@ function accountBody(ctx: IExecuteFunctions, itemIndex: number, discord: string)
 }
 
 /** `POST accounts`: 201 when the channel was added, 200 when an existing one was updated. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const { statusCode, body } = await apiRequest<Account>(this, {
 		method: 'POST',
 		path: ACCOUNTS_PATH,

@@ -30,13 +30,20 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['account'], operation: ['getAll'] } },
+	properties,
+);
 
 /** One item per configured channel; none at all when no account is configured yet (the API's 404). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	if (limit !== undefined) checkIntegerRange(this.getNode(), itemIndex, 'Limit', limit, 1, LIMIT_MAX);
+	if (limit !== undefined)
+		checkIntegerRange(this.getNode(), itemIndex, 'Limit', limit, 1, LIMIT_MAX);
 	const accounts = Object.values(await listAccounts(this));
 	return pairedItems(this, itemIndex, accounts.slice(0, limit));
 }

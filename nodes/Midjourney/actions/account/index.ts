@@ -19,7 +19,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Create or Update',
 				value: 'createOrUpdate',
-				description: 'Add a Midjourney Discord account to useapi.net, or change its job limits and reply URL',
+				description:
+					'Add a Midjourney Discord account to useapi.net, or change its job limits and reply URL',
 				action: 'Create or update an account',
 			},
 			{
@@ -43,7 +44,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Reset',
 				value: 'reset',
-				description: 'Clear the error state of an account after answering a Midjourney moderation message or CAPTCHA',
+				description:
+					'Clear the error state of an account after answering a Midjourney moderation message or CAPTCHA',
 				action: 'Reset an account',
 			},
 		],

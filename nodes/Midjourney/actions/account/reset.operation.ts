@@ -1,20 +1,35 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { pairedItems } from '../../helpers/output/output';
 import { ACCOUNTS_PATH, accountChannelField, requestForChannel } from './channel';
 
-export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['reset'] } }, [
-	accountChannelField('The Discord channel ID of the account to reset.'),
-	{
-		displayName:
-			'First log into Discord and answer the pending Midjourney moderation message or CAPTCHA (the cause of a 596 error), then reset the account so useapi.net uses it again',
-		name: 'resetNotice',
-		type: 'notice',
-		default: '',
-	},
-]);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['account'], operation: ['reset'] } },
+	[
+		accountChannelField('The Discord channel ID of the account to reset.'),
+		{
+			displayName:
+				'First log into Discord and answer the pending Midjourney moderation message or CAPTCHA (the cause of a 596 error), then reset the account so useapi.net uses it again',
+			name: 'resetNotice',
+			type: 'notice',
+			default: '',
+		},
+	],
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { channel } = await requestForChannel(this, itemIndex, 'POST', (id) => `${ACCOUNTS_PATH}/reset/${id}`);
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const { channel } = await requestForChannel(
+		this,
+		itemIndex,
+		'POST',
+		(id) => `${ACCOUNTS_PATH}/reset/${id}`,
+	);
 	return pairedItems(this, itemIndex, { channel, reset: true });
 }

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { resolveImageSlot, imageSlotFields, type ImageSlot } from '../../helpers/imageInput';
 import { executeJobOperation, type JobPayload } from '../../helpers/jobOperation';
@@ -17,7 +22,8 @@ const properties: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Image',
 		required: true,
-		description: 'Two to five images to blend. Each one from a URL or from a binary field of the input item.',
+		description:
+			'Two to five images to blend. Each one from a URL or from a binary field of the input item.',
 		options: [{ displayName: 'Image', name: 'image', values: imageSlotFields }],
 	},
 	{
@@ -36,9 +42,15 @@ const properties: INodeProperties[] = [
 	...jobWaitFields,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['blend'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['blend'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const slots = (this.getNodeParameter('images.image', itemIndex, []) as ImageSlot[]) ?? [];
 	if (slots.length < MIN_IMAGES || slots.length > MAX_IMAGES) {
 		throw invalidInput(
@@ -49,7 +61,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 	const payload: Required<JobPayload> = {
-		fields: { blendDimensions: this.getNodeParameter('blendDimensions', itemIndex, 'Square') as string },
+		fields: {
+			blendDimensions: this.getNodeParameter('blendDimensions', itemIndex, 'Square') as string,
+		},
 		files: {},
 	};
 	for (const [index, slot] of slots.entries()) {

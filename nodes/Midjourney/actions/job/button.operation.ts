@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
 import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
@@ -46,7 +51,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		// Not `required`: n8n would then refuse to activate a workflow whose Button is an expression.
 		// The operation checks it when Vary (Region) is pressed.
-		description: 'Required for Vary (Region). Region to vary, as made by the useapi.net Vary Region mask editor (base64 PNG).',
+		description:
+			'Required for Vary (Region). Region to vary, as made by the useapi.net Vary Region mask editor (base64 PNG).',
 		displayOptions: { show: { button: [VARY_REGION] } },
 	},
 	{
@@ -62,7 +68,10 @@ const properties: INodeProperties[] = [
 	...jobWaitFields,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['button'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['button'] } },
+	properties,
+);
 
 /** The Button field as a list, whether it came from the dropdown or from an expression ("U1" or "U1, U2"). */
 function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
@@ -71,12 +80,20 @@ function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return list.map((button) => String(button).trim()).filter(Boolean);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
 	const buttons = readButtons(this, itemIndex);
 	if (!buttons.length) {
-		throw invalidInput(node, itemIndex, '"Button" is empty', 'Choose at least one button of the job.');
+		throw invalidInput(
+			node,
+			itemIndex,
+			'"Button" is empty',
+			'Choose at least one button of the job.',
+		);
 	}
 	if (buttons.length > 1 && this.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
 		throw invalidInput(
@@ -86,7 +103,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			'Choose Stream or Poll to press several buttons in one step.',
 		);
 	}
-	const mask = buttons.includes(VARY_REGION) ? (this.getNodeParameter('mask', itemIndex, '') as string).trim() : '';
+	const mask = buttons.includes(VARY_REGION)
+		? (this.getNodeParameter('mask', itemIndex, '') as string).trim()
+		: '';
 	if (buttons.includes(VARY_REGION) && !mask) {
 		throw invalidInput(node, itemIndex, '"Mask" is required for the Vary (Region) button');
 	}
@@ -94,7 +113,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		? (this.getNodeParameter('buttonPrompt', itemIndex, '') as string).trim()
 		: '';
 	if (buttons.includes(CUSTOM_ZOOM) && !prompt) {
-		throw invalidInput(node, itemIndex, '"Prompt" is required for the Custom Zoom button', 'For example: a cat --zoom 1.5');
+		throw invalidInput(
+			node,
+			itemIndex,
+			'"Prompt" is required for the Custom Zoom button',
+			'For example: a cat --zoom 1.5',
+		);
 	}
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
 

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { resolveImageSlot, imageSlotFields } from '../../helpers/imageInput';
 import { submitAndWait } from '../../helpers/jobOperation';
@@ -18,9 +23,15 @@ const properties: INodeProperties[] = [
 	...jobWaitFields,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['describe'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['describe'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const image = await resolveImageSlot(
 		this,
 		itemIndex,
@@ -34,9 +45,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		'describe',
-		'url' in image ? { fields: { imageUrl: image.url } } : { fields: {}, files: { imageBlob: image.file } },
+		'url' in image
+			? { fields: { imageUrl: image.url } }
+			: { fields: {}, files: { imageBlob: image.file } },
 	);
-	return await jobOutputItems(this, itemIndex, [finishedJob(job)], readOutputOptions(this, itemIndex));
+	return await jobOutputItems(
+		this,
+		itemIndex,
+		[finishedJob(job)],
+		readOutputOptions(this, itemIndex),
+	);
 }
 
 /** The four prompts are the point of Describe: lifted out of the embed so the next node can use them. */

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { readJobId } from '../../helpers/jobParameters';
 import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
@@ -14,9 +19,15 @@ const outputOptions = {
 
 const properties: INodeProperties[] = [jobIdField, outputOptions];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const job = await getJob(this, readJobId(this, itemIndex), { itemIndex });
 	return await jobOutputItems(this, itemIndex, [job], readOutputOptions(this, itemIndex));
 }

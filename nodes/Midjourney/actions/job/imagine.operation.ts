@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { executeJobOperation } from '../../helpers/jobOperation';
 import { readPrompt } from '../../helpers/jobParameters';
@@ -6,10 +11,18 @@ import { channelField, imaginePromptField, jobWaitFields } from '../common.descr
 
 const properties: INodeProperties[] = [imaginePromptField, channelField, ...jobWaitFields];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['imagine'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['imagine'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeJobOperation(this, itemIndex, 'imagine', { fields: { prompt: readPrompt(this, itemIndex) } });
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await executeJobOperation(this, itemIndex, 'imagine', {
+		fields: { prompt: readPrompt(this, itemIndex) },
+	});
 }
 
 /** Items run in parallel up to the account's free capacity (see the router). */

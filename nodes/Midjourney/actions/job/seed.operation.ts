@@ -1,24 +1,49 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { executeJobOperation } from '../../helpers/jobOperation';
 import { readJobId } from '../../helpers/jobParameters';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
-	{ ...jobIdField, description: 'ID of a completed image job (not a video). ' + jobIdField.description },
+	{
+		...jobIdField,
+		description: 'ID of a completed image job (not a video). ' + jobIdField.description,
+	},
 	// The answer is the seed: its job's attachments (Discord copies of the grid) are not downloaded unless asked.
 	...jobWaitFields.map((field) =>
 		field.name === 'options'
-			? { ...field, options: field.options?.map((option) => (option.name === 'download' ? { ...option, default: 'none' } : option)) }
+			? {
+					...field,
+					options: field.options?.map((option) =>
+						option.name === 'download' ? { ...option, default: 'none' } : option,
+					),
+				}
 			: field,
 	),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['job'], operation: ['seed'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['seed'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const jobId = readJobId(this, itemIndex);
-	return await executeJobOperation(this, itemIndex, 'seed', { fields: { jobId } }, { download: 'none' });
+	return await executeJobOperation(
+		this,
+		itemIndex,
+		'seed',
+		{ fields: { jobId } },
+		{ download: 'none' },
+	);
 }
 
 /** Items run in parallel up to the account's free capacity (see the router). */

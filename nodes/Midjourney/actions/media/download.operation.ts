@@ -19,7 +19,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'https://cdn.midjourney.com/…/0_0.png',
 		description:
-			'Address of a Midjourney image or video, starting with https://cdn.midjourney.com/ (the addresses listed in a job\'s imageUx or videoUx). useapi.net fetches it for you, since the CDN blocks plain downloads.',
+			"Address of a Midjourney image or video, starting with https://cdn.midjourney.com/ (the addresses listed in a job's imageUx or videoUx). useapi.net fetches it for you, since the CDN blocks plain downloads.",
 	},
 	{
 		displayName: 'Put Output File in Field',
@@ -31,7 +31,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['media'], operation: ['download'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['media'], operation: ['download'] } },
+	properties,
+);
 
 /** The file's size in bytes, as n8n's binary data store counted it while writing. */
 function binarySize(binary: IBinaryData): number | undefined {
@@ -39,9 +42,17 @@ function binarySize(binary: IBinaryData): number | undefined {
 	return typeof bytes === 'number' ? bytes : undefined;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const cdnUrl = requireText(node, itemIndex, 'CDN URL', this.getNodeParameter('cdnUrl', itemIndex, '') as string);
+	const cdnUrl = requireText(
+		node,
+		itemIndex,
+		'CDN URL',
+		this.getNodeParameter('cdnUrl', itemIndex, '') as string,
+	);
 	checkUrlPrefix(node, itemIndex, 'CDN URL', cdnUrl, CDN_PREFIX);
 	const field = requireText(
 		node,
@@ -54,7 +65,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	return this.helpers.constructExecutionMetaData(
 		[
 			{
-				json: { cdnUrl, fileName: binary.fileName, mimeType: binary.mimeType, fileSize: binarySize(binary) },
+				json: {
+					cdnUrl,
+					fileName: binary.fileName,
+					mimeType: binary.mimeType,
+					fileSize: binarySize(binary),
+				},
 				binary: { [field]: binary },
 			},
 		],

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Download',
 				value: 'download',
-				description: 'Download an image or video from Midjourney\'s CDN as binary data',
+				description: "Download an image or video from Midjourney's CDN as binary data",
 				action: 'Download a media file',
 			},
 		],

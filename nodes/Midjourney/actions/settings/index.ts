@@ -33,7 +33,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Settings',
 				value: 'settings',
-				description: 'Get the current model version, stylize value, RAW, remix, variation and speed modes, and prompt suffix',
+				description:
+					'Get the current model version, stylize value, RAW, remix, variation and speed modes, and prompt suffix',
 				action: 'Get settings',
 			},
 			{
@@ -45,7 +46,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Toggle Remix',
 				value: 'remix',
-				description: 'Turn Remix mode on if it is off, or off if it is on. With Remix on, variations can change the prompt.',
+				description:
+					'Turn Remix mode on if it is off, or off if it is on. With Remix on, variations can change the prompt.',
 				action: 'Toggle remix mode',
 			},
 			{
@@ -57,7 +59,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Turbo Mode',
 				value: 'turbo',
-				description: 'Switch the account to Turbo mode (fastest, uses about twice the fast GPU time)',
+				description:
+					'Switch the account to Turbo mode (fastest, uses about twice the fast GPU time)',
 				action: 'Switch to turbo mode',
 			},
 		],

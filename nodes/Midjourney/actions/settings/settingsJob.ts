@@ -12,10 +12,16 @@ import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 
 /** The settings commands: each is `POST /v3/midjourney/jobs/<verb>`, a job with no fields of its own. */
-export type SettingsVerb = 'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
+export type SettingsVerb =
+	'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
 
 /** Job options that mean nothing for a settings job: it has no media, no simplified form, and its items run one by one. */
-const MEDIA_AND_PARALLEL_OPTIONS = ['binaryPropertyName', 'download', 'maxParallelJobs', 'simplify'];
+const MEDIA_AND_PARALLEL_OPTIONS = [
+	'binaryPropertyName',
+	'download',
+	'maxParallelJobs',
+	'simplify',
+];
 
 const settingsChannelField: INodeProperties = {
 	...channelField,
@@ -28,20 +34,35 @@ const properties: INodeProperties[] = [
 	settingsChannelField,
 	...jobWaitFields.map((field) =>
 		field.name === 'options'
-			? { ...field, options: field.options?.filter((option) => !MEDIA_AND_PARALLEL_OPTIONS.includes(option.name)) }
+			? {
+					...field,
+					options: field.options?.filter(
+						(option) => !MEDIA_AND_PARALLEL_OPTIONS.includes(option.name),
+					),
+				}
 			: field,
 	),
 ];
 
 /** The account's Discord channel: named in the request, else in Midjourney's reply, else in the job ID (`-c<channel>-`). */
 function channelOf(job: Job): string | undefined {
-	const candidates = [job.request?.channel, job.response?.channel_id, /-c(\d+)-/.exec(job.jobid)?.[1]];
+	const candidates = [
+		job.request?.channel,
+		job.response?.channel_id,
+		/-c(\d+)-/.exec(job.jobid)?.[1],
+	];
 	return candidates.find((value): value is string => typeof value === 'string' && value !== '');
 }
 
 function camelCase(label: string): string {
-	const words = label.replace(/[^A-Za-z0-9]+/g, ' ').trim().toLowerCase().split(' ');
-	return words.map((word, index) => (index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1))).join('');
+	const words = label
+		.replace(/[^A-Za-z0-9]+/g, ' ')
+		.trim()
+		.toLowerCase()
+		.split(' ');
+	return words
+		.map((word, index) => (index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)))
+		.join('');
 }
 
 /** The /info answer's `**Label**: value` lines as fields: "**Fast Time Remaining**: 9.34/15.0 hours" → fastTimeRemaining. */
@@ -69,9 +90,13 @@ function settingsOutput(job: Job, verb: SettingsVerb): IDataObject {
  * and outputs the settings Midjourney reported (the created job with "Don't Wait").
  */
 export function settingsOperation(verb: SettingsVerb) {
-	const finishedJob = (job: Job): Job => (job.status === 'completed' ? (settingsOutput(job, verb) as Job) : job);
+	const finishedJob = (job: Job): Job =>
+		job.status === 'completed' ? (settingsOutput(job, verb) as Job) : job;
 	return {
-		description: updateDisplayOptions({ show: { resource: ['settings'], operation: [verb] } }, properties),
+		description: updateDisplayOptions(
+			{ show: { resource: ['settings'], operation: [verb] } },
+			properties,
+		),
 		async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 			const job = await submitAndWait(this, itemIndex, verb, { fields: {} });
 			return pairedItems(this, itemIndex, finishedJob(job));

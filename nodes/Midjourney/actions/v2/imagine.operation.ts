@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { readPrompt } from '../../helpers/jobParameters';
 import { checkIntegerRange } from '../../helpers/validation';
@@ -32,12 +37,24 @@ const properties: INodeProperties[] = [
 	]),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['v2'], operation: ['imagine'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['v2'], operation: ['imagine'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const prompt = readPrompt(this, itemIndex);
 	const { maxJobs } = this.getNodeParameter('options', itemIndex, {}) as { maxJobs?: number };
-	if (maxJobs !== undefined) checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS_LIMIT);
-	return await executeV2JobOperation(this, itemIndex, 'imagine', maxJobs === undefined ? { prompt } : { prompt, maxJobs });
+	if (maxJobs !== undefined)
+		checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS_LIMIT);
+	return await executeV2JobOperation(
+		this,
+		itemIndex,
+		'imagine',
+		maxJobs === undefined ? { prompt } : { prompt, maxJobs },
+	);
 }

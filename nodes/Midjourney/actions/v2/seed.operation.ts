@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { readJobId } from '../../helpers/jobParameters';
 import { executeV2JobOperation, v2JobIdField, v2WaitFields } from './v2Job';
@@ -17,8 +22,16 @@ const properties: INodeProperties[] = [
 	...v2WaitFields(),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['v2'], operation: ['seed'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['v2'], operation: ['seed'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeV2JobOperation(this, itemIndex, 'seed_async', { jobid: readJobId(this, itemIndex) });
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await executeV2JobOperation(this, itemIndex, 'seed_async', {
+		jobid: readJobId(this, itemIndex),
+	});
 }

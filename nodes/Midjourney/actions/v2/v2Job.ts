@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { readJobRouting, readWaitSettings } from '../../helpers/jobParameters';
 import { pairedItems } from '../../helpers/output/output';
@@ -10,7 +15,9 @@ import { jobIdField, jobOptionsField, timeLimitField, waitForField } from '../co
 const v2WaitForField: INodeProperties = {
 	...waitForField,
 	default: 'poll',
-	options: waitForField.options?.filter((option) => 'value' in option && ['poll', 'none'].includes(String(option.value))),
+	options: waitForField.options?.filter(
+		(option) => 'value' in option && ['poll', 'none'].includes(String(option.value)),
+	),
 };
 
 const v2TimeLimitField: INodeProperties = {
@@ -24,15 +31,20 @@ const V2_OPTIONS = ['busyRetryDelay', 'pollInterval', 'replyRef', 'replyUrl'];
 
 /** Wait mode, time limit and options of a v2 job-creating operation; `extraOptions` are the operation's own. */
 export function v2WaitFields(extraOptions: INodeProperties[] = []): INodeProperties[] {
-	const shared = (jobOptionsField.options ?? []).filter((option) => V2_OPTIONS.includes(option.name)) as INodeProperties[];
-	const options = [...shared, ...extraOptions].sort((a, b) => a.displayName.localeCompare(b.displayName));
+	const shared = (jobOptionsField.options ?? []).filter((option) =>
+		V2_OPTIONS.includes(option.name),
+	) as INodeProperties[];
+	const options = [...shared, ...extraOptions].sort((a, b) =>
+		a.displayName.localeCompare(b.displayName),
+	);
 	return [v2WaitForField, v2TimeLimitField, { ...jobOptionsField, options }];
 }
 
 export const v2JobIdField: INodeProperties = {
 	...jobIdField,
 	placeholder: '',
-	description: 'ID of a Midjourney v2 job: drag the "jobid" field of an earlier Legacy (V2) step here',
+	description:
+		'ID of a Midjourney v2 job: drag the "jobid" field of an earlier Legacy (V2) step here',
 };
 
 /** Submits `POST /v2/jobs/<verb>` with the item's reply fields (and channel, where the operation has one) and waits as the user chose. */

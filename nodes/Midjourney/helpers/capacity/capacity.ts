@@ -57,7 +57,11 @@ export interface AccountCapacity {
 
 /** `GET jobs`: what runs on the account now. Reading it is not a submission and costs no slot. */
 async function readRunningJobs(ctx: ApiContext): Promise<RunningJobs> {
-	const { body } = await apiRequest<RunningJobs>(ctx, { method: 'GET', path: `${V3}/jobs`, retry: 'none' });
+	const { body } = await apiRequest<RunningJobs>(ctx, {
+		method: 'GET',
+		path: `${V3}/jobs`,
+		retry: 'none',
+	});
 	return body ?? {};
 }
 
@@ -74,7 +78,8 @@ export async function lookUpCapacity(
 	try {
 		const [accounts, running] = await Promise.all([listAccounts(ctx), readRunningJobs(ctx)]);
 		const usable = Object.values(accounts).filter(
-			(account: Account) => !account.error && (channels.size === 0 || channels.has(account.channel)),
+			(account: Account) =>
+				!account.error && (channels.size === 0 || channels.has(account.channel)),
 		);
 		if (usable.length === 0) return undefined;
 		let ceiling = 0;
@@ -93,7 +98,11 @@ export async function lookUpCapacity(
  * Free slots for a job of `kind` as `GET jobs` shows them now (its channels carry their limits),
  * undefined when the read fails.
  */
-export async function readFreeSlots(ctx: ApiContext, channels: Set<string>, kind: JobKind): Promise<number | undefined> {
+export async function readFreeSlots(
+	ctx: ApiContext,
+	channels: Set<string>,
+	kind: JobKind,
+): Promise<number | undefined> {
 	try {
 		const running = await readRunningJobs(ctx);
 		let free = 0;

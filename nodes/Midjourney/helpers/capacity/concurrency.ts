@@ -122,7 +122,9 @@ export class JobScheduler implements SubmissionObserver {
 		this.limit = Math.max(1, Math.min(options.start, options.ceiling));
 		this.growAllowed = !options.known;
 		const cancel = ctx.getExecutionCancelSignal?.();
-		this.stopSignal = cancel ? AbortSignal.any([this.controller.signal, cancel]) : this.controller.signal;
+		this.stopSignal = cancel
+			? AbortSignal.any([this.controller.signal, cancel])
+			: this.controller.signal;
 		this.stopSignal.addEventListener('abort', () => this.rejectWaiting(), { once: true });
 	}
 
@@ -173,7 +175,8 @@ export class JobScheduler implements SubmissionObserver {
 	private notSubmitted(itemIndex: number): Error {
 		return new NodeOperationError(this.ctx.getNode(), 'Not submitted: the run was stopping', {
 			itemIndex,
-			description: 'An earlier item failed, or the execution was stopped, before this item was sent to useapi.net.',
+			description:
+				'An earlier item failed, or the execution was stopped, before this item was sent to useapi.net.',
 		});
 	}
 
@@ -199,7 +202,8 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	private rejectWaiting(): void {
-		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)]) waiter.reject(requestAborted(this.ctx.getNode()));
+		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)])
+			waiter.reject(requestAborted(this.ctx.getNode()));
 	}
 
 	onAccepted(request: ApiRequest): void {
@@ -223,7 +227,8 @@ export class JobScheduler implements SubmissionObserver {
 		this.limit = Math.max(1, this.accepted.size);
 		this.growAllowed = false;
 		const itemSignal = request.abortSignal;
-		if (this.stopped || itemSignal?.aborted) throw requestAborted(this.ctx.getNode(), request.itemIndex);
+		if (this.stopped || itemSignal?.aborted)
+			throw requestAborted(this.ctx.getNode(), request.itemIndex);
 		let waiter: Waiter | undefined;
 		const waiting = new Promise<void>((resolve, reject) => {
 			waiter = { resolve, reject };

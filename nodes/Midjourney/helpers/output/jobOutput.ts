@@ -9,7 +9,12 @@ import {
 } from 'n8n-workflow';
 
 import { withJob } from '../../transport/errors';
-import { CDN_PREFIX, downloadCdnMedia, withIdleTimeout, type MediaDownload } from '../../transport/media';
+import {
+	CDN_PREFIX,
+	downloadCdnMedia,
+	withIdleTimeout,
+	type MediaDownload,
+} from '../../transport/media';
 import { REQUEST_TIMEOUT_MS } from '../../transport/request';
 import type { Job } from '../../transport/types';
 import { Limiter } from '../capacity/concurrency';
@@ -34,7 +39,10 @@ export function readOutputOptions(
 	itemIndex: number,
 	defaults: Partial<OutputOptions> = {},
 ): OutputOptions {
-	return outputOptionsFrom({ ...defaults, ...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>) });
+	return outputOptionsFrom({
+		...defaults,
+		...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>),
+	});
 }
 
 /** The output options with their defaults, from the node's Options collection. */
@@ -124,19 +132,33 @@ async function openMedia(ctx: ItemContext, url: string, itemIndex: number): Prom
 		timeout: REQUEST_TIMEOUT_MS.download,
 	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
 	const fileName = new URL(url).pathname.split('/').pop() || 'media';
-	const mimeType = String(response.headers?.['content-type'] ?? '').split(';')[0].trim();
-	return { stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'), mimeType, fileName };
+	const mimeType = String(response.headers?.['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
+	return {
+		stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
+		mimeType,
+		fileName,
+	};
 }
 
 /**
  * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
  * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
  */
-export async function downloadToBinary(ctx: ItemContext, url: string, itemIndex: number): Promise<IBinaryData> {
+export async function downloadToBinary(
+	ctx: ItemContext,
+	url: string,
+	itemIndex: number,
+): Promise<IBinaryData> {
 	return await downloadSlotsOf(ctx).use(async () => {
 		const media = await openMedia(ctx, url, itemIndex);
 		try {
-			return await ctx.helpers.prepareBinaryData(media.stream, media.fileName, media.mimeType || undefined);
+			return await ctx.helpers.prepareBinaryData(
+				media.stream,
+				media.fileName,
+				media.mimeType || undefined,
+			);
 		} finally {
 			media.stream.destroy();
 		}
@@ -148,10 +170,15 @@ function downloadFailed(ctx: ItemContext, itemIndex: number, job: Job, error: un
 	const failure =
 		error instanceof NodeApiError || error instanceof NodeOperationError
 			? error
-			: new NodeOperationError(ctx.getNode(), `Downloading the media of job ${job.jobid} failed: ${(error as Error).message}`, {
-					itemIndex,
-					description: 'The job completed; run Media → Download with its URLs, or the item again with Download Media off.',
-				});
+			: new NodeOperationError(
+					ctx.getNode(),
+					`Downloading the media of job ${job.jobid} failed: ${(error as Error).message}`,
+					{
+						itemIndex,
+						description:
+							'The job completed; run Media → Download with its URLs, or the item again with Download Media off.',
+					},
+				);
 	return withJob(failure, { jobid: job.jobid, status: job.status });
 }
 
@@ -175,7 +202,9 @@ export async function jobItems(
 			// A grid's files are fetched at once (within MAX_PARALLEL_DOWNLOADS): one after another they kept the next job waiting.
 			let files: IBinaryData[];
 			try {
-				files = await Promise.all(urls.map(async (url) => await downloadToBinary(ctx, url, itemIndex)));
+				files = await Promise.all(
+					urls.map(async (url) => await downloadToBinary(ctx, url, itemIndex)),
+				);
 			} catch (error) {
 				throw downloadFailed(ctx, itemIndex, job, error);
 			}
@@ -188,7 +217,9 @@ export async function jobItems(
 				);
 			} else {
 				const binary: Record<string, IBinaryData> = {};
-				files.forEach((file, index) => (binary[`${options.binaryPropertyName}_${index + 1}`] = file));
+				files.forEach(
+					(file, index) => (binary[`${options.binaryPropertyName}_${index + 1}`] = file),
+				);
 				items.push({ json, binary });
 			}
 		}

@@ -23,7 +23,9 @@ function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject
 	if (!job) return { error: message };
 	const description = (error as { description?: unknown }).description;
 	const jobError = job.error && !message.includes(job.error) ? job.error : undefined;
-	const details = [jobError, job.errorDetails].filter(Boolean).join(' — ') || (typeof description === 'string' ? description : '');
+	const details =
+		[jobError, job.errorDetails].filter(Boolean).join(' — ') ||
+		(typeof description === 'string' ? description : '');
 	const json: IDataObject = { jobid: job.jobid };
 	if (job.status) json.status = job.status;
 	json.error = message;
@@ -43,9 +45,17 @@ function failedItemJson(error: unknown, job: FailedJob | undefined): IDataObject
  *   under `details`. n8n 1.x routes only `{ error }` and `{ error, message }`: there such an item
  *   stays on the regular output, with its job.
  */
-export function failedItem(ctx: { getNode(): INode }, error: NodeError, itemIndex: number): INodeExecutionData {
+export function failedItem(
+	ctx: { getNode(): INode },
+	error: NodeError,
+	itemIndex: number,
+): INodeExecutionData {
 	const json = failedItemJson(error, jobOfError(error));
-	if (ctx.getNode().onError !== 'continueErrorOutput') return { json, pairedItem: { item: itemIndex } };
+	if (ctx.getNode().onError !== 'continueErrorOutput')
+		return { json, pairedItem: { item: itemIndex } };
 	const { error: message, ...details } = json;
-	return { json: Object.keys(details).length ? { error: message, details } : { error: message }, pairedItem: { item: itemIndex } };
+	return {
+		json: Object.keys(details).length ? { error: message, details } : { error: message },
+		pairedItem: { item: itemIndex },
+	};
 }

@@ -4,7 +4,20 @@ import type { Job } from '../../transport/types';
 
 const ALL_EVENTS = ['created', 'started', 'progress', 'completed', 'failed', 'moderated'];
 const FINAL_EVENTS = ['completed', 'failed', 'moderated'];
-const VERBS = ['imagine', 'button', 'describe', 'blend', 'seed', 'settings', 'info', 'fast', 'relax', 'turbo', 'remix', 'variability'];
+const VERBS = [
+	'imagine',
+	'button',
+	'describe',
+	'blend',
+	'seed',
+	'settings',
+	'info',
+	'fast',
+	'relax',
+	'turbo',
+	'remix',
+	'variability',
+];
 
 const titleCase = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
@@ -15,7 +28,7 @@ export const callbackFilterFields: INodeProperties[] = [
 		type: 'multiOptions',
 		default: ['completed', 'failed', 'moderated'],
 		description:
-			'Job statuses that start the workflow. The job\'s Reply Level decides which events useapi.net sends at all.',
+			"Job statuses that start the workflow. The job's Reply Level decides which events useapi.net sends at all.",
 		options: ALL_EVENTS.map((event) => ({ name: titleCase(event), value: event })),
 	},
 	{

@@ -1,4 +1,9 @@
-import { NodeApiError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type IDataObject,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
 
 import type { NodeError } from '../../transport/errors';
 
@@ -62,7 +67,8 @@ export async function resumeFromCallback(
 		job = await getJob(ctx, jobId);
 	} catch (error) {
 		// Answered without waking the execution: a thrown error would end it with nothing of its run kept.
-		const unknown = error instanceof NodeApiError && ['404', '410'].includes(String(error.httpCode));
+		const unknown =
+			error instanceof NodeApiError && ['404', '410'].includes(String(error.httpCode));
 		return unknown
 			? refuse(ctx, 403, `useapi.net does not know job ${jobId}`)
 			: refuse(ctx, 502, 'Could not read the job from useapi.net; call again');
@@ -76,7 +82,10 @@ export async function resumeFromCallback(
 		throwIfUnsuccessful(ctx, 0, job);
 	} catch (error) {
 		// n8n passes a resumed node's output on without running it again, through its error-output routing.
-		return { webhookResponse: { received: true, resumed: true }, workflowData: [[failedItem(ctx, error as NodeError, 0)]] };
+		return {
+			webhookResponse: { received: true, resumed: true },
+			workflowData: [[failedItem(ctx, error as NodeError, 0)]],
+		};
 	}
 	const options = outputOptionsFrom(ctx.getNodeParameter('options', {}) as Partial<OutputOptions>);
 	const items = await jobItems(ctx, 0, [finishedJob(job)], options);

@@ -9,7 +9,11 @@ import type { Job } from '../../transport/types';
  *   waited so far, so a job whose progress says nothing is read at a growing pace that overshoots
  *   its end by a quarter at most (the prediction only ever brings a read forward).
  */
-export function nextPollDelayMs(lastRead: Job | undefined, waitedMs: number, floorMs: number): number {
+export function nextPollDelayMs(
+	lastRead: Job | undefined,
+	waitedMs: number,
+	floorMs: number,
+): number {
 	if (!lastRead) return Math.round(floorMs * 1.25);
 	const latest = Math.max(floorMs, waitedMs / 4);
 	const remaining = predictedRemainingMs(lastRead, waitedMs);
@@ -21,7 +25,8 @@ function predictedRemainingMs(job: Job, waitedMs: number): number | undefined {
 	if (typeof percent !== 'number' || percent <= 0 || percent >= 100) return undefined;
 	const created = Date.parse(job.created);
 	const reported = Date.parse(job.updated ?? '');
-	if (!Number.isFinite(created) || !Number.isFinite(reported) || reported <= created) return undefined;
+	if (!Number.isFinite(created) || !Number.isFinite(reported) || reported <= created)
+		return undefined;
 	const predictedTotal = ((reported - created) * 100) / percent;
 	return predictedTotal - waitedMs;
 }

@@ -1,7 +1,20 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError, isTransientFailure, withJob, type FailedJob, type NodeError } from '../../transport/errors';
-import { cancelJob, getJob, streamJob, submitJob, withFields, type SubmitRequest } from '../../transport/jobs';
+import {
+	asNodeError,
+	isTransientFailure,
+	withJob,
+	type FailedJob,
+	type NodeError,
+} from '../../transport/errors';
+import {
+	cancelJob,
+	getJob,
+	streamJob,
+	submitJob,
+	withFields,
+	type SubmitRequest,
+} from '../../transport/jobs';
 import type { MultipartBody } from '../../transport/multipart';
 import { sleepUnlessAborted, type BusyRetry } from '../../transport/request';
 import { isFinal, type Job } from '../../transport/types';
@@ -52,10 +65,18 @@ function failedJob(job: Job): FailedJob {
 }
 
 /** A failed or moderated job is an error of its item; its details go into the description and `context.job`. */
-export function throwIfUnsuccessful(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, job: Job): Job {
+export function throwIfUnsuccessful(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	itemIndex: number,
+	job: Job,
+): Job {
 	if (job.status === 'failed' || job.status === 'moderated') {
 		const what = job.status === 'failed' ? 'failed' : 'was moderated by Midjourney';
-		const details = [job.error, job.errorDetails, ...(job.response?.embeds ?? []).map((e) => e.description)]
+		const details = [
+			job.error,
+			job.errorDetails,
+			...(job.response?.embeds ?? []).map((e) => e.description),
+		]
 			.filter(Boolean)
 			.join(' — ');
 		throw withJob(
@@ -159,10 +180,17 @@ export async function runJob(
 	 * A read that fails for a passing reason (5xx, 429, no answer) is tried again until the time
 	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is cancelled.
 	 */
-	const pollUntilFinal = async (jobId: string, submittedAt: number, lastRead?: Job): Promise<Job> => {
+	const pollUntilFinal = async (
+		jobId: string,
+		submittedAt: number,
+		lastRead?: Job,
+	): Promise<Job> => {
 		let last = lastRead;
 		for (;;) {
-			await sleepUnlessAborted(nextPollDelayMs(last, Date.now() - submittedAt, wait.pollIntervalMs), abortSignal);
+			await sleepUnlessAborted(
+				nextPollDelayMs(last, Date.now() - submittedAt, wait.pollIntervalMs),
+				abortSignal,
+			);
 			if (abortSignal.aborted) throw await waitEnded({ jobid: jobId, status: last?.status });
 			try {
 				last = await getJob(ctx, jobId, { itemIndex, abortSignal });
@@ -170,14 +198,22 @@ export async function runJob(
 				if (abortSignal.aborted) throw await waitEnded({ jobid: jobId, status: last?.status });
 				if (isTransientFailure(error)) continue;
 				const cancelled = await cancelJob(ctx, jobId);
-				throw withJob(asNodeError(node, error, itemIndex), { jobid: jobId, status: last?.status, cancelled });
+				throw withJob(asNodeError(node, error, itemIndex), {
+					jobid: jobId,
+					status: last?.status,
+					cancelled,
+				});
 			}
 			if (isFinal(last)) return finished(last);
 		}
 	};
 
 	/** A stream lost with the job id known: the job is stuck unless it already finished. */
-	const recoverLostStream = async (jobId: string, reason: string, lastJob: Job | undefined): Promise<Job> => {
+	const recoverLostStream = async (
+		jobId: string,
+		reason: string,
+		lastJob: Job | undefined,
+	): Promise<Job> => {
 		const current = await getJob(ctx, jobId, { itemIndex, abortSignal }).catch(() => lastJob);
 		if (abortSignal.aborted) throw await waitEnded({ jobid: jobId, status: current?.status });
 		if (current && isFinal(current)) return finished(current);
@@ -188,12 +224,16 @@ export async function runJob(
 			: `Cancelling job ${jobId} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`;
 		if (wait.onStreamLoss === 'fail') {
 			throw withJob(
-				new NodeOperationError(node, 'The live stream of the Midjourney job was lost before the job finished', {
-					itemIndex,
-					description:
-						`${reason}. useapi.net leaves such a job stuck for 14 minutes. ${cancelText} ` +
-						'Run the item again, set "If the Stream Is Lost" to Cancel and Resubmit, or choose Wait for Result: Poll.',
-				}),
+				new NodeOperationError(
+					node,
+					'The live stream of the Midjourney job was lost before the job finished',
+					{
+						itemIndex,
+						description:
+							`${reason}. useapi.net leaves such a job stuck for 14 minutes. ${cancelText} ` +
+							'Run the item again, set "If the Stream Is Lost" to Cancel and Resubmit, or choose Wait for Result: Poll.',
+					},
+				),
 				{ jobid: jobId, status: current?.status, cancelled },
 			);
 		}
@@ -203,10 +243,15 @@ export async function runJob(
 		const replacement = await submit(async () => await submitJob(ctx, request));
 		const streamLost: StreamLoss = { cancelledJobid: jobId, reason };
 		try {
-			const job = isFinal(replacement) ? finished(replacement) : await pollUntilFinal(replacement.jobid, submittedAt);
+			const job = isFinal(replacement)
+				? finished(replacement)
+				: await pollUntilFinal(replacement.jobid, submittedAt);
 			return { ...job, streamLost };
 		} catch (error) {
-			const failure = withJob(asNodeError(node, error, itemIndex), { jobid: replacement.jobid, cancelledJobid: jobId });
+			const failure = withJob(asNodeError(node, error, itemIndex), {
+				jobid: replacement.jobid,
+				cancelledJobid: jobId,
+			});
 			failure.description =
 				`${failure.description ?? ''} This was the second job for the item: job ${replacement.jobid} replaced ` +
 				`job ${jobId}, whose live stream was lost (${reason}). ${cancelText}`.trim();
@@ -218,7 +263,9 @@ export async function runJob(
 
 	if (wait.mode === 'callback') {
 		const submittedAt = Date.now();
-		const { job, follow } = await submit(async () => await submitAndSleep(ctx, itemIndex, request, wait.timeLimitMs));
+		const { job, follow } = await submit(
+			async () => await submitAndSleep(ctx, itemIndex, request, wait.timeLimitMs),
+		);
 		if (isFinal(job)) return finished(job);
 		// Not this execution's job (an execute-once child still running): followed as Poll mode follows a job.
 		return follow ? await pollUntilFinal(job.jobid, submittedAt, job) : job;
@@ -242,11 +289,15 @@ export async function runJob(
 		case 'interrupted':
 			return await recoverLostStream(outcome.jobId, outcome.reason, outcome.lastJob);
 		case 'lost':
-			throw new NodeOperationError(node, 'The connection to useapi.net ended before the job ID arrived', {
-				itemIndex,
-				description:
-					`${outcome.reason}. The job may have been created; it was not submitted again to avoid a duplicate. ` +
-					'Check Job → List Running before retrying.',
-			});
+			throw new NodeOperationError(
+				node,
+				'The connection to useapi.net ended before the job ID arrived',
+				{
+					itemIndex,
+					description:
+						`${outcome.reason}. The job may have been created; it was not submitted again to avoid a duplicate. ` +
+						'Check Job → List Running before retrying.',
+				},
+			);
 	}
 }

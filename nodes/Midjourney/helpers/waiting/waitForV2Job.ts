@@ -2,18 +2,29 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { asNodeError, jobOfError, withJob } from '../../transport/errors';
 import { isRequestAborted, sleepUnlessAborted } from '../../transport/request';
-import { getV2Job, isV2Final, submitV2Job, type V2Job, type V2Submission } from '../../transport/v2';
+import {
+	getV2Job,
+	isV2Final,
+	submitV2Job,
+	type V2Job,
+	type V2Submission,
+} from '../../transport/v2';
 import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
 
 /** A final v2 job that is not `completed` (failed, moderated, cancelled) fails its item. */
 function completedV2Job(ctx: IExecuteFunctions, itemIndex: number, job: V2Job): V2Job {
 	if (job.status === 'completed') return job;
-	const reason = job.status === 'moderated' ? 'was moderated by Midjourney' : `ended as "${job.status}"`;
+	const reason =
+		job.status === 'moderated' ? 'was moderated by Midjourney' : `ended as "${job.status}"`;
 	throw withJob(
-		new NodeOperationError(ctx.getNode(), `Midjourney v2 job ${reason}: ${job.error ?? job.status}`, {
-			itemIndex,
-			description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
-		}),
+		new NodeOperationError(
+			ctx.getNode(),
+			`Midjourney v2 job ${reason}: ${job.error ?? job.status}`,
+			{
+				itemIndex,
+				description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
+			},
+		),
 		job,
 	);
 }
@@ -50,13 +61,22 @@ export async function runV2Job(
 
 	let job: V2Job | undefined;
 	try {
-		job = await submitV2Job(ctx, { ...submission, itemIndex, busyRetry: wait.busyRetry, abortSignal });
+		job = await submitV2Job(ctx, {
+			...submission,
+			itemIndex,
+			busyRetry: wait.busyRetry,
+			abortSignal,
+		});
 		if (wait.mode === 'none') return job;
 		if (!job.jobid) {
-			throw new NodeOperationError(ctx.getNode(), 'useapi.net accepted the v2 job but sent no job ID to follow', {
-				itemIndex,
-				description: 'Switch "Wait for Result" to Don\'t Wait and use a Reply URL for this job.',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'useapi.net accepted the v2 job but sent no job ID to follow',
+				{
+					itemIndex,
+					description: 'Switch "Wait for Result" to Don\'t Wait and use a Reply URL for this job.',
+				},
+			);
 		}
 		while (!isV2Final(job)) {
 			const remaining = deadline - Date.now();
@@ -68,7 +88,8 @@ export async function runV2Job(
 		if (isRequestAborted(error)) throw waitEnded(job?.jobid);
 		// A failed GET while the job runs: the job stays findable (v2 documents no cancel).
 		const failure = asNodeError(ctx.getNode(), error, itemIndex);
-		if (job?.jobid && !jobOfError(failure)) throw withJob(failure, { jobid: job.jobid, status: job.status });
+		if (job?.jobid && !jobOfError(failure))
+			throw withJob(failure, { jobid: job.jobid, status: job.status });
 		throw failure;
 	}
 	return completedV2Job(ctx, itemIndex, job);
