@@ -2,7 +2,7 @@
  * Starts, drives and stops a real n8n (pinned in test/e2e/runtime/n8n-<major>, installed into a
  * cache folder by scripts/install-n8n.sh) for end-to-end tests and the demo.
  *
- * - Loopback only, own temporary user folder, quiet env (see /work/shared/N8N-RUNTIME.md).
+ * - Loopback only, own temporary user folder, quiet env (facts about driving n8n: README.md here).
  * - This package is installed into `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-useapi-midjourney`
  *   the way n8n installs a community package (see `installPackage`), so node types are
  *   `n8n-nodes-useapi-midjourney.midjourney` etc.

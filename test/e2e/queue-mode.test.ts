@@ -207,8 +207,8 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 
 			// Measured, not promised: one event delivered at the same moment to two processes that both
 			// serve production webhooks (main does too, n8n's default in queue mode). Their memories are
-			// separate and static data is last-writer-wins, so both may start a run (README, "Running at
-			// scale"). What must hold: the event is not lost.
+			// separate and static data is last-writer-wins, so both may start a run (docs/QUEUE-MODE.md,
+			// "What does not hold across processes"). What must hold: the event is not lost.
 			const second = (await (
 				await fetch(`${emulator.url}/v3/midjourney/jobs/imagine`, {
 					method: 'POST',

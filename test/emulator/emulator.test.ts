@@ -222,7 +222,9 @@ function pngBlob(bytes = 200): Blob {
 
 /**
  * The SSE transcripts printed on the docs' pages, kept verbatim in ./transcripts/<page>.sse (the
- * `data:` lines of /work/shared/api-docs/v3/<page>.md, which a fresh clone does not have).
+ * `data:` lines of https://useapi.net/docs/api-midjourney-v3/post-midjourney-jobs-<page>). When a
+ * saved copy of the pages is at hand (USEAPI_DOCS_DIR: a folder of `post-midjourney-jobs-<page>.md`),
+ * the copies are compared with it; a fresh clone has none and skips that one check.
  */
 const DOCS_DIR = process.env.USEAPI_DOCS_DIR ?? '/work/shared/api-docs/v3';
 const transcriptLines = (page: string) =>

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the useapi.net Midjourney API (v3, the v2 endpoints still in use, and the
- * CDN proxy), built from the pages in /work/shared/api-docs. See README.md in this folder for the
- * markers, faults and every choice made where the docs are silent.
+ * CDN proxy), built from useapi.net's pages (https://useapi.net/docs/api-midjourney-v3 and the v2
+ * pages under https://useapi.net/docs/api-v2). See README.md in this folder for the markers, faults,
+ * the pages it follows and every choice made where the docs are silent.
  */
 import http from 'http';
 import type { IncomingMessage, ServerResponse } from 'http';

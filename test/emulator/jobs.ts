@@ -1,7 +1,8 @@
 /**
  * The job engine: every job (v3 and v2) lives here, advances through its lifecycle on timers,
  * notifies SSE streams and replyUrl callbacks on each status change, and is rendered in the v3 job
- * model (get-midjourney-jobs-jobid.md) or the flat v2 model (v2 pages).
+ * model (https://useapi.net/docs/api-midjourney-v3/get-midjourney-jobs-jobid) or the flat v2 model
+ * (https://useapi.net/docs/api-v2/post-jobs-imagine, https://useapi.net/docs/api-v2/post-jobs-seed_async).
  */
 import { randomInt, randomUUID } from 'crypto';
 
@@ -804,7 +805,7 @@ export class JobEngine {
 		return out;
 	}
 
-	/** v2 model (post-jobs-imagine.md / post-jobs-seed_async.md): request fields at the top level. */
+	/** v2 model (the v2 pages post-jobs-imagine and post-jobs-seed_async): request fields at the top level. */
 	renderV2(job: JobRecord): Job {
 		const v2 = job.v2 as V2Fields;
 		const response = job.response ?? {};

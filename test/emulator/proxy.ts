@@ -1,5 +1,6 @@
 /**
- * GET /v1/proxy/cdn-midjourney/?cdnUrl=https://cdn.midjourney.com/… (get-proxy-cdn-midjourney.md).
+ * GET /v1/proxy/cdn-midjourney/?cdnUrl=https://cdn.midjourney.com/…
+ * (https://useapi.net/docs/api-midjourney-v3/get-proxy-cdn-midjourney).
  * Serves generated media instead of fetching: a real PNG for images, MP4-shaped bytes for .mp4.
  */
 import type { ServerResponse } from 'http';

@@ -126,7 +126,10 @@ export interface MediaUx {
 	url: string;
 }
 
-/** A job as the API shows it (v3 model of get-midjourney-jobs-jobid.md; v2 jobs are shown in their flat v2 shape). */
+/**
+ * A job as the API shows it (the v3 model of https://useapi.net/docs/api-midjourney-v3/get-midjourney-jobs-jobid;
+ * v2 jobs are shown in their flat v2 shape).
+ */
 export interface Job {
 	jobid: string;
 	verb: string;

