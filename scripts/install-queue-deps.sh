@@ -31,18 +31,20 @@ source "$root/scripts/lib/quiet-step.sh"
 # shellcheck source=lib/apt-follow.sh
 source "$root/scripts/lib/apt-follow.sh"
 
-# Where Debian's packages put the Postgres servers (overridden only by test/unit/installScripts.test.ts).
+# Where Debian's packages put the servers (overridden only by test/unit/installScripts.test.ts).
 postgres_lib="${POSTGRES_LIB:-/usr/lib/postgresql}"
+redis_server="${REDIS_SERVER:-redis-server}"
 policy="${POLICY_RC_D:-/usr/sbin/policy-rc.d}"
 
-have_redis() { command -v redis-server >/dev/null 2>&1; }
+have_redis() { command -v "$redis_server" >/dev/null 2>&1; }
 have_postgres() { ls "$postgres_lib"/*/bin/postgres >/dev/null 2>&1; }
 
-redis_version() { redis-server --version | sed -n 's/.* v=\([0-9][0-9.]*\).*/\1/p'; }
+redis_version() { "$redis_server" --version | sed -n 's/.* v=\([0-9][0-9.]*\).*/\1/p'; }
 postgres_version() {
 	local bin
 	bin="$(ls -d "$postgres_lib"/*/bin/postgres | sort -V | tail -n 1)"
-	"$bin" --version | awk '{ print $NF }'
+	# "postgres (PostgreSQL) 15.18 (Debian 15.18-0+…)" → 15.18
+	"$bin" --version | sed -n 's/.*(PostgreSQL) \([0-9][0-9.]*\).*/\1/p'
 }
 
 if ! have_redis || ! have_postgres; then

@@ -81,11 +81,10 @@ done
 	if (fake.installed?.chromium) write(chromiumBin, '#!/bin/sh\necho Chromium\n');
 	if (fake.haveRedis)
 		write(path.join(bin, 'redis-server'), '#!/bin/sh\necho "Redis server v=7.0.15 sha=0"\n');
+	// Debian's own Postgres prints its package version too.
+	const postgresVersion = '"postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"';
 	if (fake.havePostgres)
-		write(
-			path.join(postgresLib, '15', 'bin', 'postgres'),
-			'#!/bin/sh\necho "postgres (PostgreSQL) 15.18"\n',
-		);
+		write(path.join(postgresLib, '15', 'bin', 'postgres'), `#!/bin/sh\necho ${postgresVersion}\n`);
 	if (fake.lastUsedChromium)
 		write(path.join(cache, 'apt-versions', 'chromium'), `${fake.lastUsedChromium}\n`, 0o644);
 
@@ -96,6 +95,8 @@ done
 			HOME: dir,
 			N8N_CACHE_DIR: cache,
 			CHROMIUM_BIN: chromiumBin,
+			// Found only in the fake bin folder, whatever this machine has in /usr/bin.
+			REDIS_SERVER: path.join(bin, 'redis-server'),
 			POSTGRES_LIB: postgresLib,
 			POLICY_RC_D: path.join(dir, 'policy-rc.d'),
 		},
