@@ -126,6 +126,28 @@ export const jobOptionsField: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		{
+			displayName: 'Answer to the AI Agent',
+			name: 'agentAnswer',
+			type: 'options',
+			default: 'compact',
+			description:
+				"Only when the node is an AI Agent's tool: what the agent gets back. Outside an agent the node outputs the job as set above.",
+			options: [
+				{
+					name: 'Compact',
+					value: 'compact',
+					description:
+						'Job ID, status, prompt, picture or video links, the buttons that can be pressed next, and the error of a failed job (a few hundred characters)',
+				},
+				{
+					name: 'Full Job',
+					value: 'full',
+					description:
+						'The job as useapi.net returns it (or simplified, with Simplify Output); several thousand characters the model pays for',
+				},
+			],
+		},
 		mediaBinaryPropertyField,
 		{
 			displayName: 'Busy Retry Delay (Seconds)',

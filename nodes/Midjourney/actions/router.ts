@@ -18,6 +18,7 @@ import {
 import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/capacity/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import { failedItem } from '../helpers/output/output';
+import { checkToolWaitMode } from '../helpers/toolMode';
 import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import { observeSubmissions } from '../transport/request';
 import * as account from './account';
@@ -164,6 +165,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 	checkCallbackBatch(this, items.length);
+	checkToolWaitMode(this);
 
 	const scheduler = operation.createsJobs ? await schedulerFor(this, items.length) : undefined;
 	if (scheduler) {
