@@ -14,7 +14,7 @@ export const imaginePromptField: INodeProperties = {
 	required: true,
 	placeholder: 'a cat in a hat --ar 16:9',
 	description:
-		'The Midjourney /imagine prompt, with any parameters such as --ar or --video. At most 5000 characters.',
+		'What the picture shows, in plain words, then any Midjourney parameters: e.g. "a red fox curled up in fresh snow, watercolor --ar 3:2", "a lighthouse at dusk, oil painting --ar 16:9 --stylize 400", or "waves on a rocky shore --video" for a video. At most 5000 characters.',
 };
 
 export const channelField: INodeProperties = {
@@ -80,7 +80,7 @@ export const downloadMediaField: INodeProperties = {
 	// DEFAULT_DOWNLOAD of helpers/jobOutput (the linter wants the literal here)
 	default: 'combined',
 	description:
-		'Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way.',
+		"Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way. As an AI Agent's tool the node downloads nothing unless this is set: an agent cannot use binary data.",
 	options: [
 		{
 			name: 'All in One Item',
@@ -248,5 +248,6 @@ export const jobIdField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney',
-	description: 'ID of a Midjourney job: drag the "jobid" field of an earlier Midjourney step here',
+	description:
+		'ID of a Midjourney job, exactly as an earlier Midjourney step returned it in "jobid" (e.g. j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney): drag that field here',
 };

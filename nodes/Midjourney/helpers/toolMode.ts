@@ -24,16 +24,18 @@ type ToolContext = Pick<IExecuteFunctions, 'getNode'> &
 
 /**
  * Whether this run is an AI Agent calling the node as its tool, as n8n tells the node:
- * - n8n 2.x (AI Agent v3): the agent asks the engine to run the tool node (n8n-core
- *   `requests-response`), which marks the node it runs with `rewireOutputLogTo: ai_tool`; n8n's own
- *   error handling tells a tool's run from others by the same mark (`workflow-execute`,
+ * - AI Agent v3 (n8n 2.x, and 1.x from 1.1xx): the agent asks the engine to run the tool node
+ *   (n8n-core `requests-response`), which marks the node it runs with `rewireOutputLogTo: ai_tool`;
+ *   n8n's own error handling tells a tool's run from others by the same mark (`workflow-execute`,
  *   `isAiToolExecution`). `isToolExecution()` is false in that context.
- * - n8n 1.x and the supply-data path of 2.x: the node runs in a context whose connection type is
- *   `ai_tool`, and `isToolExecution()` says so.
+ * - Older agents (v1, v2): the node's execute runs in a supply-data context whose connection type
+ *   is `ai_tool`. n8n 2.x says so through `isToolExecution()`; n8n 1.x has no such method, and the
+ *   same context carries the `connectionType` that 2.x's method reads.
  */
 export function isToolExecution(ctx: ToolContext): boolean {
 	if (ctx.getNode().rewireOutputLogTo === NodeConnectionTypes.AiTool) return true;
-	return typeof ctx.isToolExecution === 'function' && ctx.isToolExecution();
+	if (typeof ctx.isToolExecution === 'function') return ctx.isToolExecution();
+	return (ctx as { connectionType?: unknown }).connectionType === NodeConnectionTypes.AiTool;
 }
 
 /** What the user may choose in Options → Answer to the Agent. */
@@ -89,13 +91,14 @@ export function compactJob(job: Job, simplified: IDataObject): IDataObject {
  * tool call must answer within the agent's run, so a tool cannot wait that way. Checked before any
  * request.
  */
-export function checkToolWaitMode(ctx: IExecuteFunctions): void {
+export function checkToolWaitMode(ctx: IExecuteFunctions, itemIndex: number): void {
 	if (!isToolExecution(ctx)) return;
-	if (ctx.getNodeParameter('waitFor', 0, 'stream') !== 'callback') return;
+	if (ctx.getNodeParameter('waitFor', itemIndex, 'stream') !== 'callback') return;
 	throw new NodeOperationError(
 		ctx.getNode(),
 		'Wait for Result: Callback cannot be used when the node is an AI Agent\'s tool: the agent needs the answer within its run. Set "Wait for Result" to Stream or Poll.',
 		{
+			itemIndex,
 			description:
 				'Callback mode puts the whole execution to sleep until useapi.net calls it back; an agent cannot wait for a sleeping tool.',
 		},
@@ -133,4 +136,14 @@ export async function checkButtonsOfJob(
 		);
 	}
 	return pressed;
+}
+
+/**
+ * A tool's failed item is answered to the agent (as Continue On Fail outputs it: the error, and the
+ * job where there is one) unless the user set the tool's On Error to Stop Workflow. n8n 2.x does the
+ * same for a tool's error (n8n-core workflow-execute, aiToolDefaultsToContinue) but keeps only its
+ * message; n8n 1.x stops the whole execution, so the model could never correct its call.
+ */
+export function answersErrorsToAgent(ctx: ToolContext): boolean {
+	return isToolExecution(ctx) && ctx.getNode().onError !== 'stopWorkflow';
 }

@@ -43,7 +43,7 @@ const properties: INodeProperties[] = [
 		default: [],
 		required: true,
 		description:
-			'Buttons of the job to press; each press makes one child job and one output item. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Buttons of the job to press, as the job lists them in "buttons": U1–U4 upscale one image of the grid, V1–V4 make variations of it, 🔄 reruns the prompt. Each press makes one child job and one output item. An expression may give "U1", "u1", "U1, U2" or ["U1", "U2"]. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		hint: 'U1–U4 run once per job: pressing one again returns the child job made the first time',
 	},
 	{
