@@ -34,6 +34,20 @@ import {
 
 const DOCS = path.join(PACKAGE_ROOT, 'docs');
 
+/** examples/agent-imagine-upscale.json with real credentials (the model is never called for a picture of the canvas). */
+async function agentExample(env: E2eEnvironment) {
+	const openAi = await env.n8n.createCredential('OpenAI', 'openAiApi', {
+		apiKey: 'sk-screenshot',
+		url: 'http://127.0.0.1:9/v1',
+	});
+	return JSON.parse(
+		fs
+			.readFileSync(path.join(PACKAGE_ROOT, 'examples', 'agent-imagine-upscale.json'), 'utf8')
+			.replace(/__CREDENTIAL_ID__/g, env.credentialId)
+			.replace(/__OPENAI_CREDENTIAL_ID__/g, openAi),
+	);
+}
+
 async function main(): Promise<void> {
 	fs.mkdirSync(DOCS, { recursive: true });
 	let env: E2eEnvironment | undefined;
@@ -78,6 +92,12 @@ async function main(): Promise<void> {
 		await showWebhookUrls(page, env.n8n);
 		await shot('trigger-url.png');
 		await closeNode(page);
+
+		// docs/AGENT.md: the example agent with its chat model and the two Midjourney tools.
+		const agent = await env.n8n.createWorkflow(await agentExample(env));
+		await openWorkflow(page, env.n8n, agent.id);
+		await page.keyboard.press('Shift+1'); // zoom to fit
+		await shot('agent.png');
 	} finally {
 		await chromium.close();
 		await stopEnvironment(env);

@@ -14,7 +14,7 @@ export const imaginePromptField: INodeProperties = {
 	required: true,
 	placeholder: 'a cat in a hat --ar 16:9',
 	description:
-		'The Midjourney /imagine prompt, with any parameters such as --ar or --video. At most 5000 characters.',
+		'What the picture shows, in plain words, then any Midjourney parameters: e.g. "a red fox curled up in fresh snow, watercolor --ar 3:2", "a lighthouse at dusk, oil painting --ar 16:9 --stylize 400", or "waves on a rocky shore --video" for a video. At most 5000 characters.',
 };
 
 export const channelField: INodeProperties = {
@@ -80,7 +80,7 @@ export const downloadMediaField: INodeProperties = {
 	// DEFAULT_DOWNLOAD of helpers/jobOutput (the linter wants the literal here)
 	default: 'combined',
 	description:
-		'Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way.',
+		"Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way. As an AI Agent's tool the node downloads nothing unless this is set: an agent cannot use binary data.",
 	options: [
 		{
 			name: 'All in One Item',
@@ -126,6 +126,28 @@ export const jobOptionsField: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		{
+			displayName: 'Answer to the AI Agent',
+			name: 'agentAnswer',
+			type: 'options',
+			default: 'compact',
+			description:
+				"Only when the node is an AI Agent's tool: what the agent gets back. Outside an agent the node outputs the job as set above.",
+			options: [
+				{
+					name: 'Compact',
+					value: 'compact',
+					description:
+						'Job ID, status, prompt, picture or video links, the buttons that can be pressed next, and the error of a failed job (a few hundred characters)',
+				},
+				{
+					name: 'Full Job',
+					value: 'full',
+					description:
+						'The job as useapi.net returns it (or simplified, with Simplify Output); several thousand characters the model pays for',
+				},
+			],
+		},
 		mediaBinaryPropertyField,
 		{
 			displayName: 'Busy Retry Delay (Seconds)',
@@ -226,5 +248,6 @@ export const jobIdField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney',
-	description: 'ID of a Midjourney job: drag the "jobid" field of an earlier Midjourney step here',
+	description:
+		'ID of a Midjourney job, exactly as an earlier Midjourney step returned it in "jobid" (e.g. j1024181125701303160i-u12345-c1234567890987654321-bot:midjourney): drag that field here',
 };

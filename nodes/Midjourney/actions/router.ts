@@ -18,6 +18,7 @@ import {
 import { JobScheduler, mapWithConcurrency, setScheduler } from '../helpers/capacity/concurrency';
 import { checkIntegerRange } from '../helpers/validation';
 import { failedItem } from '../helpers/output/output';
+import { answersErrorsToAgent, checkToolWaitMode } from '../helpers/toolMode';
 import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import { observeSubmissions } from '../transport/request';
 import * as account from './account';
@@ -179,10 +180,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			itemsAtOnce,
 			async (itemIndex) => {
 				try {
+					checkToolWaitMode(this, itemIndex);
 					return await operation.execute.call(this, itemIndex);
 				} catch (error) {
 					const job = jobOfError(error);
-					if (this.continueOnFail()) {
+					if (this.continueOnFail() || answersErrorsToAgent(this)) {
 						// Only the message of an error that is not ours: it may carry the request, so the token.
 						const failure: NodeError =
 							error instanceof NodeApiError || error instanceof NodeOperationError

@@ -92,7 +92,8 @@ export const imageSlotFields = [
 		type: 'string' as const,
 		default: '',
 		placeholder: 'https://example.com/image.png',
-		description: 'Public address of the image. Leave empty to use a binary field instead.',
+		description:
+			'Public http(s) address of a PNG, JPEG, WebP or GIF image, e.g. https://example.com/cat.png or an imageUrls link a Midjourney step returned. Leave empty to use a binary field instead.',
 	},
 	{
 		displayName: 'Input Binary Field',

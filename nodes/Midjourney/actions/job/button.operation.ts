@@ -9,6 +9,8 @@ import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
 import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
 import { submitAndWait } from '../../helpers/jobOperation';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
+import { parseButtonNames } from '../../helpers/buttonNames';
+import { checkButtonsOfJob, isToolExecution } from '../../helpers/toolMode';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
 
@@ -41,7 +43,7 @@ const properties: INodeProperties[] = [
 		default: [],
 		required: true,
 		description:
-			'Buttons of the job to press; each press makes one child job and one output item. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Buttons of the job to press, as the job lists them in "buttons": U1–U4 upscale one image of the grid, V1–V4 make variations of it, 🔄 reruns the prompt. Each press makes one child job and one output item. An expression may give "U1", "u1", "U1, U2" or ["U1", "U2"]. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		hint: 'U1–U4 run once per job: pressing one again returns the child job made the first time',
 	},
 	{
@@ -73,11 +75,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** The Button field as a list, whether it came from the dropdown or from an expression ("U1" or "U1, U2"). */
+/** The Button field as a list, from the dropdown, an expression or a model (see helpers/buttonNames). */
 function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
-	const value = ctx.getNodeParameter('button', itemIndex, []) as unknown;
-	const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-	return list.map((button) => String(button).trim()).filter(Boolean);
+	return parseButtonNames(ctx.getNodeParameter('button', itemIndex, []));
 }
 
 export async function execute(
@@ -86,7 +86,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
-	const buttons = readButtons(this, itemIndex);
+	let buttons = readButtons(this, itemIndex);
 	if (!buttons.length) {
 		throw invalidInput(
 			node,
@@ -95,6 +95,7 @@ export async function execute(
 			'Choose at least one button of the job.',
 		);
 	}
+	if (isToolExecution(this)) buttons = await checkButtonsOfJob(this, itemIndex, jobId, buttons);
 	if (buttons.length > 1 && this.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
 		throw invalidInput(
 			node,

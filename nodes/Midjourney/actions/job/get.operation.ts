@@ -13,7 +13,7 @@ import { jobIdField, jobOptionsField } from '../common.descriptions';
 const outputOptions = {
 	...jobOptionsField,
 	options: jobOptionsField.options?.filter((option) =>
-		['simplify', 'download', 'binaryPropertyName'].includes(option.name),
+		['agentAnswer', 'simplify', 'download', 'binaryPropertyName'].includes(option.name),
 	),
 };
 

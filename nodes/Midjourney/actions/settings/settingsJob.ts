@@ -17,6 +17,7 @@ export type SettingsVerb =
 
 /** Job options that mean nothing for a settings job: it has no media, no simplified form, and its items run one by one. */
 const MEDIA_AND_PARALLEL_OPTIONS = [
+	'agentAnswer',
 	'binaryPropertyName',
 	'download',
 	'maxParallelJobs',

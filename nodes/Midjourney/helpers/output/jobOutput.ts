@@ -18,6 +18,7 @@ import {
 import { REQUEST_TIMEOUT_MS } from '../../transport/request';
 import type { Job } from '../../transport/types';
 import { Limiter } from '../capacity/concurrency';
+import { compactJob, toolOutputDefaults } from '../toolMode';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -32,6 +33,8 @@ export interface OutputOptions {
 	simplify: boolean;
 	download: DownloadMode;
 	binaryPropertyName: string;
+	/** The compact answer of an AI Agent's tool (see helpers/toolMode.ts). */
+	compact?: boolean;
 }
 
 export function readOutputOptions(
@@ -41,6 +44,7 @@ export function readOutputOptions(
 ): OutputOptions {
 	return outputOptionsFrom({
 		...defaults,
+		...toolOutputDefaults(ctx, itemIndex),
 		...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>),
 	});
 }
@@ -51,6 +55,7 @@ export function outputOptionsFrom(options: Partial<OutputOptions>): OutputOption
 		simplify: options.simplify ?? false,
 		download: options.download ?? DEFAULT_DOWNLOAD,
 		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
+		compact: options.compact ?? false,
 	};
 }
 
@@ -194,7 +199,11 @@ export async function jobItems(
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
 	for (const job of jobs) {
-		const json = options.simplify ? simplifyJob(job) : (job as unknown as IDataObject);
+		const json = options.compact
+			? compactJob(job, simplifyJob(job))
+			: options.simplify
+				? simplifyJob(job)
+				: (job as unknown as IDataObject);
 		const urls = options.download === 'none' || job.status !== 'completed' ? [] : mediaUrls(job);
 		if (!urls.length) {
 			items.push({ json });

@@ -19,6 +19,7 @@ import type { MultipartBody } from '../../transport/multipart';
 import { sleepUnlessAborted, type BusyRetry } from '../../transport/request';
 import { isFinal, type Job } from '../../transport/types';
 import { runStopSignal } from '../capacity/concurrency';
+import { isToolExecution } from '../toolMode';
 import { nextPollDelayMs } from './pollSchedule';
 
 export type WaitMode = 'stream' | 'poll' | 'none' | 'callback';
@@ -173,7 +174,9 @@ export async function runJob(
 		}
 	};
 
-	const finished = (job: Job) => throwIfUnsuccessful(ctx, itemIndex, job);
+	// An agent's tool answers with a failed job (its ID, status and error) so that the model can act on it.
+	const toolMode = isToolExecution(ctx);
+	const finished = (job: Job) => (toolMode ? job : throwIfUnsuccessful(ctx, itemIndex, job));
 
 	/**
 	 * Reads the job until it is final, scheduled by what is known of it (see nextPollDelayMs).

@@ -1,0 +1,84 @@
+/**
+ * The Button field as a list of button labels, whatever filled it: the editor's dropdown (an
+ * array), an expression ("U1" or "U1, U2"), or a model through $fromAI, which also writes "u1",
+ * a JSON array ('["U1", "U2"]') or a label in quotes.
+ */
+
+/** Every button the API documents (api-docs/v3/post-midjourney-jobs-button.md, "Supported Buttons"). */
+export const ALL_BUTTONS = [
+	'U1',
+	'U2',
+	'U3',
+	'U4',
+	'V1',
+	'V2',
+	'V3',
+	'V4',
+	'🔄',
+	'Vary (Subtle)',
+	'Vary (Strong)',
+	'Vary (Region)',
+	'Make Variations',
+	'Remaster',
+	'Make Square',
+	'Zoom Out 2x',
+	'Zoom Out 1.5x',
+	'Custom Zoom',
+	'⬅️',
+	'➡️',
+	'⬆️',
+	'⬇️',
+	'Upscale (2x)',
+	'Upscale (4x)',
+	'Upscale (Subtle)',
+	'Upscale (Creative)',
+	'Redo Upscale (2x)',
+	'Redo Upscale (4x)',
+	'Redo Upscale (Subtle)',
+	'Redo Upscale (Creative)',
+	'Animate (Low motion)',
+	'Animate (High motion)',
+	'Extend (Low motion)',
+	'Extend (High motion)',
+];
+
+/** Quotes a model sometimes leaves around a label: "U1", 'U1', `U1`. */
+const QUOTES = /^["'`]+|["'`]+$/g;
+
+/** The raw entries of the field: an array as it is, a JSON array parsed, other text split on commas. */
+function entriesOf(value: unknown): unknown[] {
+	if (Array.isArray(value)) return value;
+	if (typeof value !== 'string') return [];
+	const text = value.trim();
+	if (text.startsWith('[')) {
+		try {
+			const parsed: unknown = JSON.parse(text);
+			if (Array.isArray(parsed)) return parsed;
+		} catch {
+			// Not JSON after all ("[U1, U2]"): read as a list below.
+			return text.replace(/^\[|\]$/g, '').split(',');
+		}
+	}
+	// No documented label contains a comma, so a comma always separates two of them.
+	return text.split(',');
+}
+
+/**
+ * The label as the API spells it when it is a documented one written in another case ("u1" → "U1",
+ * "vary (strong)" → "Vary (Strong)"); any other text is kept as written, for the API (or the job's
+ * own list of buttons) to judge.
+ */
+export function canonicalButton(name: string, known: readonly string[] = ALL_BUTTONS): string {
+	const lower = name.toLowerCase();
+	return known.find((label) => label.toLowerCase() === lower) ?? name;
+}
+
+/** The buttons named by the field, in order, each once. */
+export function parseButtonNames(value: unknown): string[] {
+	const names = entriesOf(value)
+		.map((entry) => (typeof entry === 'string' || typeof entry === 'number' ? String(entry) : ''))
+		.map((entry) => entry.trim().replace(QUOTES, '').trim())
+		.filter(Boolean)
+		.map((entry) => canonicalButton(entry));
+	return [...new Set(names)];
+}
