@@ -4,7 +4,13 @@
  * (its `updated` moves every 20 s) and one job still `created`; only the stuck one may be cancelled,
  * and only once it has been unchanged for the threshold by useapi.net's clock.
  */
-import { requestsTo, runMidjourneyNode, TOKEN, useEnvironment } from './midjourney';
+import {
+	MIDJOURNEY_TYPE,
+	requestsTo,
+	runMidjourneyNode,
+	TOKEN,
+	useEnvironment,
+} from './midjourney';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -57,6 +63,39 @@ describe('Cancel Stuck Jobs', () => {
 		});
 		expect(run.error.message).toBe('"Threshold (Minutes)" must be a number from 1 to 14, got 0.5');
 		expect(env.emulator.requests).toHaveLength(0);
+	});
+
+	it('offers all channels or one; with nothing running it still outputs one summary item', async () => {
+		const options = await env.n8n.loadOptions({
+			nodeType: MIDJOURNEY_TYPE,
+			nodeVersion: 1,
+			path: 'parameters.channel',
+			methodName: 'getChannelsToExamine',
+			currentNodeParameters: { resource: 'job', operation: 'cancelStuck' },
+			credentials: env.credentials,
+		});
+		expect(options.map((option) => [option.name, option.value])).toEqual([
+			['All Channels', ''],
+			['1100000000000000001', '1100000000000000001'],
+		]);
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'cancelStuck',
+			channel: '1100000000000000001',
+		});
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].json).toEqual({
+			thresholdMinutes: 3,
+			channel: '1100000000000000001',
+			dryRun: false,
+			examined: 0,
+			stuck: 0,
+			cancelled: 0,
+			stuckJobIds: [],
+			cancelledJobIds: [],
+			jobs: [],
+		});
+		expect(requestsTo(env, 'GET', `${V3}/jobs`)).toHaveLength(1);
 	});
 
 	it('cancels only the job stuck in progress for the threshold: not a healthy one, not a created one', async () => {

@@ -47,6 +47,7 @@ const properties: INodeProperties[] = [
 	},
 	{
 		...channelField,
+		typeOptions: { loadOptionsMethod: 'getChannelsToExamine' },
 		description:
 			'Only jobs on this Discord channel. Leave empty for every channel of the account. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
