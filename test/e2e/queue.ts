@@ -231,6 +231,8 @@ export interface QueueClusterOptions {
 	/** `n8n worker --concurrency`: executions one worker runs at once. */
 	workerConcurrency?: number;
 	env?: Record<string, string>;
+	/** More community packages for every process (startN8n's `extraPackages`), e.g. a probe fixture. */
+	extraPackages?: string[];
 }
 
 export async function startQueueCluster(options: QueueClusterOptions = {}): Promise<QueueCluster> {
@@ -259,13 +261,18 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 			...options.env,
 		};
 		// Main first: it runs the database migrations the others expect.
-		const main = await startN8n({ env: shared });
+		const main = await startN8n({ env: shared, extraPackages: options.extraPackages });
 		started.push(main);
 		const workerPorts = await Promise.all(
 			Array.from({ length: options.workers ?? 2 }, () => freePortPair()),
 		);
 		const [webhook, ...workers] = await Promise.all([
-			startN8n({ command: 'webhook', port: webhookPort, env: shared }),
+			startN8n({
+				command: 'webhook',
+				port: webhookPort,
+				env: shared,
+				extraPackages: options.extraPackages,
+			}),
 			...workerPorts.map((port) =>
 				startN8n({
 					command: 'worker',
@@ -273,6 +280,7 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 					port,
 					healthCheckPort: port,
 					env: { ...shared, QUEUE_HEALTH_CHECK_PORT: String(port) },
+					extraPackages: options.extraPackages,
 				}),
 			),
 		]);

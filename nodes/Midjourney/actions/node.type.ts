@@ -4,7 +4,16 @@ import type { Job } from '../transport/types';
 
 /** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
 export type NodeMap = {
-	job: 'blend' | 'button' | 'cancel' | 'describe' | 'get' | 'imagine' | 'listRunning' | 'seed';
+	job:
+		| 'blend'
+		| 'button'
+		| 'cancel'
+		| 'cancelStuck'
+		| 'describe'
+		| 'get'
+		| 'imagine'
+		| 'listRunning'
+		| 'seed';
 	settings: 'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
 	account: 'createOrUpdate' | 'getAll' | 'get' | 'deleteAccount' | 'reset';
 	media: 'download';

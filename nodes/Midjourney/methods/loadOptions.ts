@@ -66,3 +66,13 @@ export async function getButtons(this: ILoadOptionsFunctions): Promise<INodeProp
 	const job = await getJob(this, jobId);
 	return (job.response?.buttons ?? []).map(buttonOption);
 }
+
+/** Channels configured in useapi.net, for Job → Cancel Stuck Jobs. An empty value examines them all. */
+export async function getChannelsToExamine(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	return [
+		{ name: 'All Channels', value: '', description: 'Examine the running jobs of every channel' },
+		...(await getConfiguredChannels.call(this)),
+	];
+}

@@ -3,13 +3,14 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as blend from './blend.operation';
 import * as button from './button.operation';
 import * as cancel from './cancel.operation';
+import * as cancelStuck from './cancelStuck.operation';
 import * as describe from './describe.operation';
 import * as get from './get.operation';
 import * as imagine from './imagine.operation';
 import * as listRunning from './listRunning.operation';
 import * as seed from './seed.operation';
 
-export { blend, button, cancel, describe, get, imagine, listRunning, seed };
+export { blend, button, cancel, cancelStuck, describe, get, imagine, listRunning, seed };
 
 export const description: INodeProperties[] = [
 	{
@@ -30,6 +31,13 @@ export const description: INodeProperties[] = [
 				value: 'cancel',
 				description: 'Cancel a running job and free its slot',
 				action: 'Cancel a job',
+			},
+			{
+				name: 'Cancel Stuck Jobs',
+				value: 'cancelStuck',
+				description:
+					'Cancel jobs stuck in progress (e.g. after a crash) so they stop holding slots for 14 minutes',
+				action: 'Cancel stuck jobs',
 			},
 			{
 				name: 'Describe Image',
@@ -73,6 +81,7 @@ export const description: INodeProperties[] = [
 	...blend.description,
 	...button.description,
 	...cancel.description,
+	...cancelStuck.description,
 	...describe.description,
 	...get.description,
 	...imagine.description,
