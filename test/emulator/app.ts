@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { Account, AccountStore } from './accounts';
 import type { Params } from './http-util';
 import type { JobEngine, JobRecord } from './jobs';
+import type { Readings } from './readings';
 import type { Faults, JobType } from './types';
 
 export interface ResolvedOptions {
@@ -15,6 +16,8 @@ export interface ResolvedOptions {
 	keepAliveMs: number;
 	stuckTimeoutMs: number;
 	callbackTimeoutMs: number;
+	/** The readings in force; one object shared by every part, changed in place. */
+	readings: Readings;
 }
 
 export interface App {

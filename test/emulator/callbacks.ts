@@ -1,15 +1,20 @@
 /**
  * replyUrl delivery: each job's callbacks are POSTed one after another (so a receiver sees them in
- * status order), every attempt is recorded, and a failure to deliver never throws.
+ * status order), every attempt is recorded, and a failure to deliver never throws. A refused POST
+ * (non-2xx, no answer, timeout) is retried only as the callbackRetries reading says (the docs are
+ * silent; the least friendly reading: never); the job's later callbacks wait for those attempts.
  */
 import http from 'http';
 import https from 'https';
 
+import type { Readings } from './readings';
 import type { DeliveredCallback } from './types';
 
 export class CallbackSender {
 	private chains = new Map<string, Promise<void>>();
 	private inflight = new Set<http.ClientRequest>();
+	/** Retry delays under way, with what ends each (reset ends them early). */
+	private retryTimers = new Map<NodeJS.Timeout, () => void>();
 	/** Bumped by reset/close: deliveries queued before are dropped and never recorded. */
 	private generation = 0;
 	private closed = false;
@@ -17,13 +22,14 @@ export class CallbackSender {
 	constructor(
 		private readonly log: DeliveredCallback[],
 		private readonly timeoutMs: number,
+		private readonly readings: Readings,
 	) {}
 
 	send(key: string, url: string, body: unknown): void {
 		if (this.closed) return;
 		const generation = this.generation;
 		const previous = this.chains.get(key) ?? Promise.resolve();
-		const next = previous.then(() => this.post(url, body, generation));
+		const next = previous.then(() => this.deliver(url, body, generation));
 		this.chains.set(key, next);
 		void next.then(() => {
 			if (this.chains.get(key) === next) this.chains.delete(key);
@@ -35,9 +41,27 @@ export class CallbackSender {
 		while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
 	}
 
-	private post(url: string, body: unknown, generation: number): Promise<void> {
+	/** One callback: the first attempt, then the retries the reading allows while it is refused. */
+	private async deliver(url: string, body: unknown, generation: number): Promise<void> {
+		const retries = Math.max(0, Math.floor(this.readings.callbackRetries));
+		for (let attempt = 0; ; attempt++) {
+			const status = await this.post(url, body, generation);
+			const refused = status === 'error' || status < 200 || status > 299;
+			if (!refused || attempt >= retries || this.closed || generation !== this.generation) return;
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(() => {
+					this.retryTimers.delete(timer);
+					resolve();
+				}, this.readings.callbackRetryDelayMs);
+				this.retryTimers.set(timer, resolve);
+			});
+		}
+	}
+
+	/** One POST; resolves with the receiver's status, or 'error'. */
+	private post(url: string, body: unknown, generation: number): Promise<number | 'error'> {
 		return new Promise((resolve) => {
-			if (this.closed || generation !== this.generation) return resolve();
+			if (this.closed || generation !== this.generation) return resolve('error');
 			let settled = false;
 			const record = (status: number | 'error', error?: string) => {
 				if (settled) return;
@@ -47,7 +71,7 @@ export class CallbackSender {
 					if (error) entry.error = error;
 					this.log.push(entry);
 				}
-				resolve();
+				resolve(status);
 			};
 			let target: URL;
 			try {
@@ -92,6 +116,12 @@ export class CallbackSender {
 	reset(): void {
 		this.generation++;
 		for (const request of this.inflight) request.destroy();
+		// A chain waiting on a retry delay ends now; its generation is gone, so it posts nothing more.
+		for (const [timer, resolve] of this.retryTimers) {
+			clearTimeout(timer);
+			resolve();
+		}
+		this.retryTimers.clear();
 		this.inflight.clear();
 		this.chains.clear();
 	}

@@ -8,7 +8,14 @@ import http from 'http';
 import { join } from 'path';
 import { crc32, inflateSync } from 'zlib';
 
-import { startEmulator, type Emulator, type Job } from './index';
+import {
+	DEFAULT_READINGS,
+	FRIENDLY,
+	LEAST_FRIENDLY,
+	startEmulator,
+	type Emulator,
+	type Job,
+} from './index';
 
 const TOKEN = 'test-token';
 const CHANNEL = '1100000000000000001';
@@ -19,7 +26,8 @@ const V3 = '/v3/midjourney';
 let emu: Emulator;
 
 beforeAll(async () => {
-	emu = await startEmulator({ token: TOKEN, jobDurationMs: 100 });
+	// The existing tests were written against the friendly readings; the least friendly ones have their own tests.
+	emu = await startEmulator({ token: TOKEN, jobDurationMs: 100, readings: 'friendly' });
 });
 afterAll(async () => {
 	await emu.close();
@@ -2008,7 +2016,19 @@ describe('control endpoints', () => {
 		const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 		const child = spawn(
 			tsx,
-			[join(__dirname, 'cli.ts'), '--port', '0', '--token', 'cli-token', '--job-ms', '100'],
+			[
+				join(__dirname, 'cli.ts'),
+				'--port',
+				'0',
+				'--token',
+				'cli-token',
+				'--job-ms',
+				'100',
+				'--readings',
+				'least-friendly',
+				'--reading',
+				'silentStreamMs=5000',
+			],
 			{ stdio: ['ignore', 'pipe', 'pipe'] },
 		);
 		try {
@@ -2029,6 +2049,10 @@ describe('control endpoints', () => {
 				headers: { authorization: 'Bearer cli-token' },
 			});
 			expect(answer.status).toBe(200);
+			// --readings least-friendly: the idle channel is not listed; --reading changed one reading.
+			expect(await answer.json()).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+			const readings = await (await fetch(`${match![1]}/__emulator/readings`)).json();
+			expect(readings).toEqual({ ...LEAST_FRIENDLY, silentStreamMs: 5000 });
 			const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
 			child.kill('SIGTERM');
 			expect(await exited).toBe(0);
@@ -2036,4 +2060,389 @@ describe('control endpoints', () => {
 			if (child.exitCode === null) child.kill('SIGKILL');
 		}
 	}, 30_000);
+});
+
+// ---- readings ------------------------------------------------------------------------------------
+
+describe('readings where the docs are silent (README "Readings")', () => {
+	let strict: Emulator;
+	beforeAll(async () => {
+		strict = await startEmulator({ token: TOKEN, jobDurationMs: 100, readings: 'least-friendly' });
+	});
+	afterAll(async () => {
+		await strict.close();
+	});
+	beforeEach(() => strict.reset());
+
+	const listRunning = async (base = strict) =>
+		(await call('GET', `${V3}/jobs`, undefined, { base })).json;
+	const post = (verb: string, body: Record<string, unknown>, base = strict) =>
+		call('POST', `${V3}/jobs/${verb}`, { stream: false, ...body }, { base });
+
+	it('has two presets, the default is one of them, and an emulator starts with the default', async () => {
+		expect(Object.keys(LEAST_FRIENDLY).sort()).toEqual(Object.keys(FRIENDLY).sort());
+		// Today FRIENDLY, the target LEAST_FRIENDLY (README "Readings"): flipping it is one line in readings.ts.
+		expect([FRIENDLY, LEAST_FRIENDLY]).toContain(DEFAULT_READINGS);
+		const plain = await startEmulator();
+		try {
+			expect(plain.readings).toEqual(DEFAULT_READINGS);
+		} finally {
+			await plain.close();
+		}
+		expect(strict.readings).toEqual(LEAST_FRIENDLY);
+		// reset() restores the readings the emulator started with.
+		strict.readings.listIdleChannels = true;
+		strict.reset();
+		expect(strict.readings.listIdleChannels).toBe(false);
+	});
+
+	it('least friendly: GET jobs lists no idle channel; friendly: every configured channel', async () => {
+		expect(await listRunning()).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+		const job = (await post('imagine', { prompt: 'one --emu-ms=300' })).json as Job;
+		const busy = await listRunning();
+		expect(Object.keys(busy.channels)).toEqual([CHANNEL]);
+		expect(busy.channels[CHANNEL]).toMatchObject({ total: 1, images: 1, maxJobs: 3 });
+		await waitForJob(job.jobid, isFinal, strict);
+		expect(await listRunning()).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+		const friendly = await listRunning(emu);
+		expect(friendly.channels[CHANNEL]).toMatchObject({ total: 0, jobs: [], maxJobs: 3 });
+	});
+
+	it('least friendly: running jobs without jobType are listed (no jobType, in total only) and hold no slot', async () => {
+		const settings = (await post('settings', { replyRef: 'x --emu-ms=500' })).json as Job;
+		expect(settings.jobType).toBeUndefined();
+		const listed = await listRunning();
+		expect(listed).toMatchObject({ total: 1, images: 0, videos: 0 });
+		expect(listed.channels[CHANNEL]).toMatchObject({ total: 1, images: 0, videos: 0 });
+		expect(listed.channels[CHANNEL].jobs[0].jobId).toBe(settings.jobid);
+		expect('jobType' in listed.channels[CHANNEL].jobs[0]).toBe(false);
+		for (let i = 0; i < 3; i++)
+			expect((await post('imagine', { prompt: `fits ${i} --emu-ms=500` })).status).toBe(201);
+		expect((await post('imagine', { prompt: 'full' })).status).toBe(429);
+		expect((await listRunning()).total).toBe(4);
+		// Friendly: not listed.
+		await create('settings', { replyRef: 'x --emu-ms=500' });
+		expect((await listRunning(emu)).total).toBe(0);
+	});
+
+	it('least friendly: progress events and GET carry no progress_percent; the content still shows it', async () => {
+		const result = await sse(`${V3}/jobs/imagine`, { prompt: 'no percent' }, { base: strict });
+		const progress = result.events.filter((event) => event.event === 'midjourney_progress');
+		expect(progress).toHaveLength(4);
+		for (const event of progress) expect('progress_percent' in event.job.response).toBe(false);
+		expect(progress.map((event) => /\((\d+)%\)/.exec(event.job.response.content)?.[1])).toEqual([
+			'0',
+			'15',
+			'38',
+			'96',
+		]);
+		const job = (await post('imagine', { prompt: 'slow --emu-ms=1000' })).json as Job;
+		const seen = await waitForJob(job.jobid, (shown) => shown.status === 'progress', strict);
+		expect(seen.response && 'progress_percent' in seen.response).toBe(false);
+		// Friendly: present, as the transcripts show.
+		const friendly = await sse(`${V3}/jobs/imagine`, { prompt: 'percent' });
+		expect(
+			friendly.events
+				.filter((event) => event.event === 'midjourney_progress')
+				.map((event) => event.job.response.progress_percent),
+		).toEqual([0, 15, 38, 96]);
+	});
+
+	it("silentStreamFate 'end': a silent stream is ended without a final event and its job is stuck", async () => {
+		strict.readings.silentStreamMs = 150;
+		const result = await sse(
+			`${V3}/jobs/imagine`,
+			{ prompt: 'slow --emu-ms=3000' },
+			{ base: strict },
+		);
+		expect(result.endedBy).toBe('end');
+		expect(result.events.map((event) => event.event)).toEqual([
+			'initialized',
+			'midjourney_created',
+		]);
+		const jobid = result.events[0].jobId;
+		await sleep(300);
+		const first = strict.getJob(jobid)!;
+		expect(first.status).toBe('progress');
+		await sleep(800);
+		// Stuck: it never advances (the job would have had progress steps by now) and holds its slot.
+		expect(strict.getJob(jobid)).toEqual(first);
+		expect((await listRunning()).channels[CHANNEL].jobs[0].jobId).toBe(jobid);
+		// A stream marker wins: --emu-quiet stays a healthy silent stream.
+		const quiet = await sse(
+			`${V3}/jobs/imagine`,
+			{ prompt: 'quiet --emu-quiet --emu-ms=600' },
+			{ base: strict },
+		);
+		expect(quiet.events.map((event) => event.event)).toEqual([
+			'initialized',
+			'midjourney_created',
+			'midjourney_completed',
+		]);
+		// Friendly (silentStreamMs 0): a slow job's stream stays open to its end.
+		const friendly = await sse(`${V3}/jobs/imagine`, { prompt: 'slow --emu-ms=1000' });
+		expect(friendly.events[friendly.events.length - 1].event).toBe('midjourney_completed');
+	});
+
+	it("silentStreamFate 'stall': a silent stream stays open and writes nothing more while its job completes", async () => {
+		strict.readings.silentStreamMs = 150;
+		strict.readings.silentStreamFate = 'stall';
+		const result = await sse(
+			`${V3}/jobs/imagine`,
+			{ prompt: 'half-open --emu-ms=1500' },
+			{ base: strict, timeoutMs: 2500 },
+		);
+		expect(result.endedBy).toBe('timeout');
+		expect(result.events.map((event) => event.event)).toEqual([
+			'initialized',
+			'midjourney_created',
+		]);
+		// The job ran on and completed before the client gave up.
+		expect(strict.getJob(result.events[0].jobId)?.status).toBe('completed');
+	});
+
+	describe('callbacks', () => {
+		/** A receiver that refuses the first `refusals` POSTs of each job with 409 (n8n: "is running already"). */
+		async function refusingReceiver(refusals: number) {
+			const seen: Array<{ status: string; time: number; answered: number }> = [];
+			const counts = new Map<string, number>();
+			const server = http.createServer((req, res) => {
+				const chunks: Buffer[] = [];
+				req.on('data', (chunk: Buffer) => chunks.push(chunk));
+				req.on('end', () => {
+					const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Job;
+					const key = `${body.jobid}/${body.status}`;
+					const n = (counts.get(key) ?? 0) + 1;
+					counts.set(key, n);
+					const answered = n <= refusals ? 409 : 200;
+					seen.push({ status: body.status, time: Date.now(), answered });
+					res.writeHead(answered).end();
+				});
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			return {
+				url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
+				seen,
+				close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+			};
+		}
+
+		it('least friendly: a refused callback is not retried; callbackRetries retries it after the delay', async () => {
+			const receiver = await refusingReceiver(2);
+			try {
+				const job = await completed(
+					'imagine',
+					{ prompt: 'refused', replyUrl: receiver.url, replyLevel: 'minimal' },
+					strict,
+				);
+				await strict.callbacksSettled();
+				expect(receiver.seen).toEqual([
+					expect.objectContaining({ status: 'completed', answered: 409 }),
+				]);
+				expect(strict.callbacks.map((entry) => entry.status)).toEqual([409]);
+				expect(strict.getJob(job.jobid)?.status).toBe('completed');
+
+				strict.reset();
+				receiver.seen.length = 0;
+				strict.readings.callbackRetries = 3;
+				strict.readings.callbackRetryDelayMs = 150;
+				await completed(
+					'imagine',
+					{ prompt: 'retried', replyUrl: receiver.url, replyLevel: 'minimal' },
+					strict,
+				);
+				await strict.callbacksSettled();
+				// Two refusals, then accepted: no fourth attempt.
+				expect(receiver.seen.map((entry) => entry.answered)).toEqual([409, 409, 200]);
+				expect(strict.callbacks.map((entry) => entry.status)).toEqual([409, 409, 200]);
+				expect(receiver.seen[1].time - receiver.seen[0].time).toBeGreaterThanOrEqual(140);
+				expect(receiver.seen[2].time - receiver.seen[1].time).toBeGreaterThanOrEqual(140);
+			} finally {
+				await receiver.close();
+			}
+		});
+
+		it('--emu-instant: the job is final in the 201 answer and its final callback leaves at once', async () => {
+			const receiver = await refusingReceiver(0);
+			try {
+				const started = Date.now();
+				const answer = await post('imagine', {
+					prompt: 'instant --emu-instant --emu-ms=5000',
+					replyUrl: receiver.url,
+				});
+				expect(answer.status).toBe(201);
+				expect(answer.json.status).toBe('completed');
+				await strict.callbacksSettled();
+				expect(receiver.seen.map((entry) => entry.status)).toEqual([
+					'created',
+					'progress',
+					'progress',
+					'progress',
+					'progress',
+					'completed',
+				]);
+				// Nowhere near the job's 5 s: the callback does not wait for anything.
+				expect(receiver.seen[5].time - started).toBeLessThan(1000);
+			} finally {
+				await receiver.close();
+			}
+		});
+	});
+
+	it('occupy(): another client holds every slot for a time (listed, 429), then frees them; 429 once, then free', async () => {
+		const ids = strict.occupy({ forMs: 600 });
+		expect(ids).toHaveLength(3);
+		const listed = await listRunning();
+		expect(listed.channels[CHANNEL].jobs.map((entry: { jobId: string }) => entry.jobId)).toEqual(
+			ids,
+		);
+		const refused = await post('imagine', { prompt: 'mine' });
+		expect(refused).toMatchObject({
+			status: 429,
+			json: { error: `Channel ${CHANNEL} is busy executing 3 image jobs` },
+		});
+		expect((await call('GET', jobPath(ids[0]), undefined, { base: strict })).json.status).toMatch(
+			/created|progress/,
+		);
+		expect(strict.submissions()).toBe(0);
+		expect(strict.jobsCreated()).toBe(0);
+		await waitForJob(ids[2], isFinal, strict);
+		expect(await listRunning()).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+		expect((await post('imagine', { prompt: 'mine' })).status).toBe(201);
+
+		// Some slots only, and over HTTP.
+		strict.reset();
+		const over = await fetch(`${strict.url}/__emulator/occupy`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ forMs: 5000, jobs: 2 }),
+		});
+		expect((await over.json()).jobIds).toHaveLength(2);
+		expect((await post('imagine', { prompt: 'last slot' })).status).toBe(201);
+		expect((await post('imagine', { prompt: 'no slot' })).status).toBe(429);
+
+		// "Answered 429 once, then free": GET jobs shows nothing running in between.
+		strict.reset();
+		strict.faults.status429Next = 1;
+		expect((await post('imagine', { prompt: 'busy once' })).status).toBe(429);
+		expect(await listRunning()).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+		expect((await post('imagine', { prompt: 'free now' })).status).toBe(201);
+	});
+
+	it('CAPTCHA: the job fails with code 596, the channel answers 596 until reset; captchaSolvedAfterMs unlocks it', async () => {
+		const job = await completed('imagine', { prompt: 'captcha --emu-captcha' }, strict);
+		expect(job).toMatchObject({ status: 'failed', code: 596, error: 'CAPTCHA detected' });
+		await sleep(300);
+		expect((await post('imagine', { prompt: 'still locked' })).status).toBe(596);
+		expect((await post('describe', { imageUrl: 'https://e.com/a.png' })).status).toBe(596);
+		expect(
+			(await call('POST', `${V3}/accounts/reset/${CHANNEL}`, undefined, { base: strict })).status,
+		).toBe(204);
+		expect((await post('imagine', { prompt: 'unlocked' })).status).toBe(201);
+
+		strict.reset();
+		strict.readings.captchaSolvedAfterMs = 200;
+		await completed('imagine', { prompt: 'captcha --emu-captcha' }, strict);
+		expect((await post('imagine', { prompt: 'locked' })).status).toBe(596);
+		await sleep(300);
+		expect((await post('imagine', { prompt: 'solved' })).status).toBe(201);
+		expect(
+			(await call('GET', `${V3}/accounts/${CHANNEL}`, undefined, { base: strict })).json.error,
+		).toBeUndefined();
+	});
+
+	describe('updated, stuck jobs and queued jobs (issue 21)', () => {
+		it("a healthy job's updated moves on each step, and GET shows the stream's last updated", async () => {
+			const result = await sse(
+				`${V3}/jobs/imagine`,
+				{ prompt: 'healthy --emu-ms=500' },
+				{ base: strict },
+			);
+			const stamps = result.events
+				.filter((event) => event.job)
+				.map((event) => Date.parse(event.job.updated));
+			expect(stamps).toHaveLength(6);
+			for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThan(stamps[i - 1]);
+			const last = result.events[result.events.length - 1].job;
+			expect(strict.getJob(last.jobid)?.updated).toBe(last.updated);
+			expect(
+				(await call('GET', jobPath(last.jobid), undefined, { base: strict })).json.updated,
+			).toBe(last.updated);
+		});
+
+		it('a job whose stream was cut stays in progress with a frozen updated and percent until the timeout', async () => {
+			const timed = await startEmulator({
+				token: TOKEN,
+				jobDurationMs: 400,
+				stuckTimeoutMs: 900,
+				readings: { ...LEAST_FRIENDLY, progressPercent: true },
+			});
+			try {
+				// Cut after the 15 % step.
+				const result = await sse(
+					`${V3}/jobs/imagine`,
+					{ prompt: 'cut' },
+					{
+						base: timed,
+						stop: (events) => events.some((event) => event.job?.response?.progress_percent === 15),
+					},
+				);
+				const jobid = result.events[0].jobId;
+				await sleep(50);
+				const frozen = (await call<Job>('GET', jobPath(jobid), undefined, { base: timed })).json;
+				expect(frozen).toMatchObject({ status: 'progress', response: { progress_percent: 15 } });
+				await sleep(500);
+				const later = (await call<Job>('GET', jobPath(jobid), undefined, { base: timed })).json;
+				expect(later.updated).toBe(frozen.updated);
+				expect(later.response?.progress_percent).toBe(15);
+				expect((await listRunning(timed)).channels[CHANNEL].jobs[0].jobId).toBe(jobid);
+				await sleep(600);
+				expect(timed.getJob(jobid)).toMatchObject({
+					status: 'failed',
+					code: 504,
+					error: 'Job timed out',
+				});
+				expect(await listRunning(timed)).toEqual({ total: 0, images: 0, videos: 0, channels: {} });
+			} finally {
+				await timed.close();
+			}
+		});
+
+		it('--emu-queued=N holds a job in created (listed by GET jobs) for N ms before it starts', async () => {
+			const job = (await post('imagine', { prompt: 'relax queue --emu-queued=600 --emu-ms=200' }))
+				.json as Job;
+			expect(job.status).toBe('created');
+			await sleep(300);
+			const held = strict.getJob(job.jobid)!;
+			expect(held.status).toBe('created');
+			expect(held.updated).toBeDefined();
+			expect((await listRunning()).channels[CHANNEL].jobs[0].jobId).toBe(job.jobid);
+			await sleep(300);
+			expect(strict.getJob(job.jobid)?.updated).toBe(held.updated);
+			const done = await waitForJob(job.jobid, isFinal, strict);
+			expect(done.status).toBe('completed');
+			expect(Date.parse(done.updated!) - Date.parse(done.created)).toBeGreaterThanOrEqual(750);
+		});
+	});
+
+	it('control endpoint /__emulator/readings reads, sets a preset and changes readings', async () => {
+		const read = async (body?: unknown) =>
+			(
+				await fetch(`${strict.url}/__emulator/readings`, {
+					method: body ? 'POST' : 'GET',
+					headers: { 'content-type': 'application/json' },
+					body: body ? JSON.stringify(body) : undefined,
+				})
+			).json();
+		expect(await read()).toEqual(LEAST_FRIENDLY);
+		expect(await read({ preset: 'friendly', progressPercent: false })).toEqual({
+			...FRIENDLY,
+			progressPercent: false,
+		});
+		expect(strict.readings.listIdleChannels).toBe(true);
+		expect(await read({ listIdleChannels: 'no', unknown: 1 })).toEqual({
+			...FRIENDLY,
+			progressPercent: false,
+		});
+	});
 });

@@ -21,6 +21,7 @@ import {
 	sendJson,
 } from './http-util';
 import { JobEngine } from './jobs';
+import { resolveReadings } from './readings';
 import { CDN_PROXY_PATH, CdnProxy } from './proxy';
 import { SseStream } from './sse';
 import type {
@@ -29,12 +30,15 @@ import type {
 	EmulatorOptions,
 	Faults,
 	Job,
+	OccupyOptions,
 	RecordedRequest,
 } from './types';
+import type { Readings } from './readings';
 import { handleV2, V2_PREFIX } from './v2';
 import { handleV3, V3_PREFIX } from './v3';
 
 export * from './types';
+export * from './readings';
 
 const CONTROL_PREFIX = '/__emulator/';
 
@@ -48,7 +52,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		keepAliveMs: options.keepAliveMs ?? 0,
 		stuckTimeoutMs: options.stuckTimeoutMs ?? 14 * 60 * 1000,
 		callbackTimeoutMs: options.callbackTimeoutMs ?? 5_000,
+		readings: resolveReadings(options.readings),
 	};
+	const startReadings = { ...resolved.readings };
 	const requests: RecordedRequest[] = [];
 	const callbacks: DeliveredCallback[] = [];
 	const faults: Faults = {};
@@ -58,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			{ channel: DEFAULT_V2_CHANNEL, api: 'v2', maxJobs: 3 },
 		],
 	);
-	const sender = new CallbackSender(callbacks, resolved.callbackTimeoutMs);
+	const sender = new CallbackSender(callbacks, resolved.callbackTimeoutMs, resolved.readings);
 	const engine = new JobEngine(resolved, accounts, sender);
 	const proxy = new CdnProxy(resolved.imageBytes);
 	const streams = new Set<SseStream>();
@@ -72,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		engine,
 		faults,
 		openStream(res, job) {
-			const stream = new SseStream(res, job, engine, resolved.keepAliveMs, (finished) =>
+			const stream = new SseStream(res, job, engine, resolved, (finished) =>
 				streams.delete(finished),
 			);
 			streams.add(stream);
@@ -201,6 +207,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			}
 			return sendJson(res, 200, faults);
 		}
+		if (route === 'readings' && (method === 'GET' || method === 'POST')) {
+			if (method === 'POST') {
+				const preset = typeof body.preset === 'string' ? body.preset : undefined;
+				try {
+					if (preset) Object.assign(resolved.readings, resolveReadings(preset as never));
+				} catch (error) {
+					return sendJson(res, 400, { error: (error as Error).message });
+				}
+				for (const [name, value] of Object.entries(body)) {
+					if (
+						name in resolved.readings &&
+						typeof value === typeof resolved.readings[name as keyof Readings]
+					)
+						(resolved.readings as unknown as Record<string, unknown>)[name] = value;
+				}
+			}
+			return sendJson(res, 200, resolved.readings);
+		}
+		if (method === 'POST' && route === 'occupy') {
+			try {
+				const jobIds = emulator.occupy({
+					channel: typeof body.channel === 'string' ? body.channel : undefined,
+					forMs: Number(body.forMs),
+					jobs: typeof body.jobs === 'number' ? body.jobs : undefined,
+					jobType: body.jobType === 'video' ? 'video' : 'image',
+				});
+				return sendJson(res, 200, { jobIds });
+			} catch (error) {
+				return sendJson(res, 400, { error: (error as Error).message });
+			}
+		}
 		if (method === 'POST' && route === 'channel-error') {
 			const channel = typeof body.channel === 'string' ? body.channel : '';
 			const error = typeof body.error === 'string' ? body.error : null;
@@ -253,6 +290,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		},
 		listJobs: () => [...engine.jobs.values()].map((job) => engine.render(job)),
 		callbacksSettled: () => sender.idle(),
+		readings: resolved.readings,
+		occupy(occupation: OccupyOptions): string[] {
+			return engine.occupy(occupation);
+		},
 		setChannelError(channel: string, error: string | null) {
 			accounts.setError(channel, error ?? undefined);
 		},
@@ -265,6 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			callbacks.length = 0;
 			for (const name of Object.keys(faults)) delete (faults as Record<string, unknown>)[name];
 			accounts.restore();
+			Object.assign(resolved.readings, startReadings);
 			proxy.reset();
 			submissions = 0;
 		},

@@ -35,10 +35,14 @@ import {
 	videoUx,
 } from './content';
 import { isoTime } from './http-util';
-import type { ChannelSettings, Job, JobStatus, JobType, ReplyLevel } from './types';
+import type { Readings } from './readings';
+import type { ChannelSettings, Job, JobStatus, JobType, OccupyOptions, ReplyLevel } from './types';
 
 /** The account's error text after a CAPTCHA (the page says it explains that a CAPTCHA was detected; its wording is not shown). */
 export const CAPTCHA_ERROR = 'CAPTCHA detected';
+
+/** When a created job is announced (`updated` appears, `midjourney_created` is sent), as a fraction of its duration. */
+const ANNOUNCE_AT = 0.02;
 
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated'];
 export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
@@ -73,11 +77,25 @@ export interface Markers {
 	dropAfterInitialized: boolean;
 	/** A healthy stream that writes nothing between `created` and the final event. */
 	quiet: boolean;
+	/** --emu-queued=N: the job stays `created` for N ms more before it starts (a relax queue). */
+	queuedMs?: number;
+	/** --emu-instant: the job runs to its end as it is created; its callbacks leave before the answer. */
+	instant: boolean;
 }
+
+/** A stream marker decides how the job's stream behaves; the silent-stream readings leave it alone. */
+export const hasStreamMarker = (markers: Markers): boolean =>
+	markers.drop ||
+	markers.dropAfterInitialized ||
+	markers.stall ||
+	markers.errorEvent ||
+	markers.close ||
+	markers.quiet;
 
 export function parseMarkers(...texts: Array<string | undefined>): Markers {
 	const text = texts.filter(Boolean).join(' ');
 	const ms = /--emu-ms=(\d+)/.exec(text);
+	const queued = /--emu-queued=(\d+)/.exec(text);
 	return {
 		fail: /--emu-fail\b/.test(text),
 		moderated: /--emu-moderated\b/.test(text),
@@ -92,6 +110,8 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
 		close: /--emu-close\b/.test(text),
 		captcha: /--emu-captcha\b/.test(text),
 		quiet: /--emu-quiet\b/.test(text),
+		queuedMs: queued ? Number(queued[1]) : undefined,
+		instant: /--emu-instant\b/.test(text),
 	};
 }
 
@@ -144,6 +164,8 @@ export interface JobRecord {
 	listeners: Set<(job: JobRecord) => void>;
 	/** Frozen after its stream ended before a final status, whoever ended it (SSE guide: stuck until DELETE or 14 min). */
 	stuck: boolean;
+	/** A job of another client of the account (Emulator.occupy): not counted as created. */
+	foreign?: boolean;
 	v2?: V2Fields;
 }
 
@@ -170,12 +192,16 @@ export interface JobInit {
 	initialStatus?: 'created' | 'started';
 	/** false: no lifecycle timers (the caller finishes the job at once: v2 422/504/596). */
 	schedule?: boolean;
+	/** A job of another client of the account (Emulator.occupy). */
+	foreign?: boolean;
+	durationMs?: number;
 }
 
 export interface EngineOptions {
 	jobDurationMs: number;
 	imageBytes: number;
 	stuckTimeoutMs: number;
+	readings: Readings;
 }
 
 const clone = <T>(value: T): T =>
@@ -185,6 +211,8 @@ export class JobEngine {
 	readonly jobs = new Map<string, JobRecord>();
 	private createdCount = 0;
 	private peakRunning = 0;
+	/** Timers that belong to no job (the CAPTCHA solver). */
+	private timers = new Set<NodeJS.Timeout>();
 
 	constructor(
 		private readonly options: EngineOptions,
@@ -258,7 +286,7 @@ export class JobEngine {
 			uuid: randomUUID(),
 			messageId: snowflake(),
 			markers: init.markers,
-			durationMs: init.markers.ms ?? this.options.jobDurationMs,
+			durationMs: init.durationMs ?? init.markers.ms ?? this.options.jobDurationMs,
 			replyUrl: init.replyUrl,
 			replyLevel: init.replyLevel ?? 'all',
 			replyRef: init.replyRef,
@@ -272,6 +300,7 @@ export class JobEngine {
 			timers: new Set(),
 			listeners: new Set(),
 			stuck: false,
+			foreign: init.foreign,
 			v2: init.v2,
 		};
 		if (job.status === 'started') {
@@ -279,7 +308,7 @@ export class JobEngine {
 			job.response = this.startedResponse(job);
 		}
 		this.jobs.set(job.jobid, job);
-		this.createdCount++;
+		if (!job.foreign) this.createdCount++;
 		if (job.jobType !== undefined)
 			this.peakRunning = Math.max(this.peakRunning, this.running().length);
 		if (init.parent) {
@@ -306,11 +335,19 @@ export class JobEngine {
 	 * when the previous step ran, so a busy event loop delays steps but never reorders them (Node
 	 * runs due timers per duration list, not strictly in expiry order).
 	 */
-	private plan(job: JobRecord, steps: Array<[number, () => void]>): void {
+	private plan(job: JobRecord, steps: Array<[number, () => void]>, holdMs = 0): void {
 		const ordered = [...steps].sort((a, b) => a[0] - b[0]);
+		if (job.markers.instant) {
+			// --emu-instant: every step now, before the creating request is answered.
+			for (const [, step] of ordered) if (!isFinal(job.status)) step();
+			return;
+		}
 		const run = (index: number, previous: number) => {
 			if (index >= ordered.length) return;
 			const [at, step] = ordered[index];
+			// --emu-queued: the first step after the announcement waits the extra time (still `created`).
+			const hold =
+				index > 0 && ordered[index - 1][0] <= ANNOUNCE_AT && at > ANNOUNCE_AT ? holdMs : 0;
 			const timer = setTimeout(
 				() => {
 					job.timers.delete(timer);
@@ -318,7 +355,7 @@ export class JobEngine {
 					// A step may have ended the job, or its stream may have been cut (stuck): nothing follows then.
 					if (!isFinal(job.status) && !job.stuck) run(index + 1, at);
 				},
-				Math.round(job.durationMs * (at - previous)),
+				Math.round(job.durationMs * (at - previous)) + hold,
 			);
 			timer.unref?.();
 			job.timers.add(timer);
@@ -377,7 +414,7 @@ export class JobEngine {
 		// The transcripts' `midjourney_created` event already carries `updated` (the 201 answer does not):
 		// the job is announced a moment after it is created.
 		const steps: Array<[number, () => void]> = [];
-		if (job.status === 'created') steps.push([0.02, () => this.announce(job)]);
+		if (job.status === 'created') steps.push([ANNOUNCE_AT, () => this.announce(job)]);
 		if (markers.moderated) {
 			steps.push([0.3, () => this.moderate(job)]);
 		} else if (markers.captcha) {
@@ -389,7 +426,7 @@ export class JobEngine {
 			}
 			steps.push(markers.fail ? [0.6, () => this.fail(job)] : [1, () => this.complete(job)]);
 		}
-		this.plan(job, steps);
+		this.plan(job, steps, job.status === 'created' ? (markers.queuedMs ?? 0) : 0);
 	}
 
 	/** The created job is on its way to Midjourney: `updated` appears and streams send `midjourney_created`. */
@@ -462,7 +499,8 @@ export class JobEngine {
 				}
 			} else {
 				response.content = `${this.promptLine(job)} - <@${USER_ID}> (${step}%) (${speedLabel(job.settings)})`;
-				response.progress_percent = step;
+				// Reading progressPercent: the SSE guide says it is "not always present".
+				if (this.options.readings.progressPercent) response.progress_percent = step;
 				// The preview grid appears from 38 % (imagine page) / 39 % (blend page, which lists `attachments: []` before).
 				const preview = job.verb === 'blend' ? step >= 39 : step >= 38;
 				if (preview) {
@@ -510,6 +548,17 @@ export class JobEngine {
 	 */
 	captcha(job: JobRecord): void {
 		this.accounts.setError(job.channel, CAPTCHA_ERROR);
+		const solveMs = this.options.readings.captchaSolvedAfterMs;
+		if (solveMs > 0) {
+			// Reading captchaSolvedAfterMs: the solver unlocks the channel (unless it was reset or locked anew).
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				if (this.accounts.any(job.channel)?.error === CAPTCHA_ERROR)
+					this.accounts.setError(job.channel, undefined);
+			}, solveMs);
+			timer.unref?.();
+			this.timers.add(timer);
+		}
 		this.fail(
 			job,
 			CAPTCHA_ERROR,
@@ -859,8 +908,47 @@ export class JobEngine {
 
 	// ---- housekeeping ---------------------------------------------------------------------------
 
+	/**
+	 * Another client's image/video jobs on a channel, each running `forMs` (Emulator.occupy). They
+	 * take the free slots as a submission would, so they never exceed the channel's limits.
+	 */
+	occupy(options: OccupyOptions): string[] {
+		const jobType = options.jobType ?? 'image';
+		const account = options.channel
+			? this.accounts.get(options.channel)
+			: this.accounts.list().find((candidate) => candidate.api === 'v3');
+		if (!account) throw new Error(`Channel ${options.channel ?? '(first)'} is not configured`);
+		if (!Number.isFinite(options.forMs) || options.forMs <= 0)
+			throw new Error('forMs must be a positive number of milliseconds');
+		const load = this.load(account.channel);
+		const typeLimit =
+			jobType === 'image' ? account.maxImageJobs - load.images : account.maxVideoJobs - load.videos;
+		const free = Math.max(0, Math.min(account.maxJobs - load.total, typeLimit));
+		const count = Math.min(options.jobs ?? free, free);
+		const ids: string[] = [];
+		for (let i = 0; i < count; i++) {
+			const prompt = `another client's job ${i + 1}${jobType === 'video' ? ' --video' : ''}`;
+			const job = this.create({
+				api: 'v3',
+				verb: 'imagine',
+				kind: jobType === 'video' ? 'videoGrid' : 'grid',
+				jobType,
+				channel: account.channel,
+				request: { prompt, stream: false },
+				prompt,
+				markers: parseMarkers(),
+				foreign: true,
+				durationMs: options.forMs,
+			});
+			ids.push(job.jobid);
+		}
+		return ids;
+	}
+
 	/** Forget every job and stop every timer (reset/close). */
 	clear(): void {
+		for (const timer of this.timers) clearTimeout(timer);
+		this.timers.clear();
 		for (const job of this.jobs.values()) {
 			this.clearTimers(job);
 			job.listeners.clear();

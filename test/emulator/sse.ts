@@ -6,16 +6,20 @@
  *
  * The SSE guide: a connection that ends before `completed`, `failed` or `moderated`, whatever ends
  * it, leaves the job stuck in `progress` for 14 minutes. So every cut here (the client's, and the
- * emulator's own --emu-drop / --emu-error-event / --emu-close) abandons the job to the engine.
+ * emulator's own --emu-drop / --emu-error-event / --emu-close, and the silent-stream reading's
+ * 'end') abandons the job to the engine.
  */
 import type { ServerResponse } from 'http';
 
 import { clockTime } from './http-util';
-import { isFinal, type JobEngine, type JobRecord } from './jobs';
+import { hasStreamMarker, isFinal, type JobEngine, type JobRecord } from './jobs';
+import type { Readings } from './readings';
 
 export class SseStream {
 	private seq = 0;
 	private keepAlive?: NodeJS.Timeout;
+	/** Reading silentStreamMs: armed on every write. */
+	private silence?: NodeJS.Timeout;
 	private unsubscribe?: () => void;
 	/** The response is finished (ended or destroyed). */
 	private done = false;
@@ -29,8 +33,8 @@ export class SseStream {
 		private readonly res: ServerResponse,
 		private readonly job: JobRecord,
 		private readonly engine: JobEngine,
-		/** 0 = no keep-alive comments (the default: the docs describe none). */
-		private readonly keepAliveMs: number,
+		/** keepAliveMs 0 = no keep-alive comments (the default: the docs describe none). */
+		private readonly options: { keepAliveMs: number; readings: Readings },
 		private readonly onFinished: (stream: SseStream) => void,
 	) {}
 
@@ -57,10 +61,11 @@ export class SseStream {
 			return;
 		}
 		this.unsubscribe = this.engine.subscribe(job, () => this.onJobChange());
-		if (this.keepAliveMs > 0) {
+		if (this.options.keepAliveMs > 0) {
 			this.keepAlive = setInterval(() => {
-				if (!this.done && !this.stalled) res.write(': keep-alive\n\n');
-			}, this.keepAliveMs);
+				if (!this.done && !this.stalled) this.res.write(': keep-alive\n\n');
+				this.armSilence();
+			}, this.options.keepAliveMs);
 			this.keepAlive.unref?.();
 		}
 		// Send the job's current state if it is already past its creation.
@@ -69,6 +74,33 @@ export class SseStream {
 
 	private write(event: Record<string, unknown>): void {
 		this.res.write(`data: ${JSON.stringify(event)}\n\n`);
+		this.armSilence();
+	}
+
+	/**
+	 * Reading silentStreamMs / silentStreamFate: once the stream has written nothing for that long,
+	 * the server ends it without a final event (the job is stuck, as after any cut), or the connection
+	 * goes half-open (nothing more is written; the job runs on). Streams with a stream marker follow
+	 * their marker instead.
+	 */
+	private armSilence(): void {
+		if (this.silence) clearTimeout(this.silence);
+		this.silence = undefined;
+		const { silentStreamMs, silentStreamFate } = this.options.readings;
+		if (silentStreamMs <= 0 || this.done || this.stalled || hasStreamMarker(this.job.markers))
+			return;
+		this.silence = setTimeout(() => {
+			this.silence = undefined;
+			if (this.done || this.stalled || isFinal(this.job.status)) return;
+			if (silentStreamFate === 'stall') {
+				this.stalled = true;
+				this.stopTimers();
+				return;
+			}
+			this.cut();
+			this.res.end();
+		}, silentStreamMs);
+		this.silence.unref?.();
 	}
 
 	private event(): Record<string, unknown> {
@@ -157,6 +189,8 @@ export class SseStream {
 	private stopTimers(): void {
 		if (this.keepAlive) clearInterval(this.keepAlive);
 		this.keepAlive = undefined;
+		if (this.silence) clearTimeout(this.silence);
+		this.silence = undefined;
 	}
 
 	private finish(): void {

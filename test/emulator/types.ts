@@ -3,6 +3,8 @@
  * depends on these names: add fields, never rename them.
  */
 
+import type { Readings, ReadingsPreset } from './readings';
+
 export type JobStatus = 'created' | 'started' | 'progress' | 'completed' | 'failed' | 'moderated';
 export type JobType = 'image' | 'video';
 export type ReplyLevel = 'all' | 'standard' | 'minimal';
@@ -68,6 +70,23 @@ export interface EmulatorOptions {
 	stuckTimeoutMs?: number;
 	/** Timeout of one replyUrl POST, default 5000 ms. */
 	callbackTimeoutMs?: number;
+	/**
+	 * How the emulator reads the places where the docs are silent (README "Readings"): a preset name
+	 * ('least-friendly', 'friendly') or readings changed on top of DEFAULT_READINGS.
+	 */
+	readings?: Partial<Readings> | ReadingsPreset;
+}
+
+/** Jobs of another client of the same account, holding slots of a channel (`Emulator.occupy`). */
+export interface OccupyOptions {
+	/** Default: the first v3 channel. */
+	channel?: string;
+	/** How long the jobs run (created → completed), ms. */
+	forMs: number;
+	/** How many jobs; default: every free slot of the channel for `jobType`. */
+	jobs?: number;
+	/** Default 'image'. */
+	jobType?: JobType;
 }
 
 export interface UploadedFileInfo {
@@ -180,6 +199,17 @@ export interface Emulator {
 	listJobs(): Job[];
 	/** Resolves once every replyUrl POST queued so far has been attempted (and recorded in `callbacks`). */
 	callbacksSettled(): Promise<void>;
+	/**
+	 * The readings in force (README "Readings"); mutable: a change applies to what happens next.
+	 * reset() restores the readings the emulator was started with.
+	 */
+	readings: Readings;
+	/**
+	 * Another client of the same account starts image/video jobs on a channel that run for `forMs`:
+	 * they hold their slots (429 for submissions), are listed by GET jobs and readable by GET, and are
+	 * not counted by submissions() or jobsCreated(). Returns their job ids.
+	 */
+	occupy(options: OccupyOptions): string[];
 	/** Put a channel into the error state (596 on new jobs) with an error text, or clear it with null. */
 	setChannelError(channel: string, error: string | null): void;
 	/** Clear requests/callbacks/jobs/faults, restore accounts (and their settings) to the seed. */

@@ -621,22 +621,34 @@ function deleteJob(app: App, ctx: RequestContext, jobid: string): void {
 	sendEmpty(ctx.res, 204);
 }
 
-/** GET jobs: running image/video jobs, per channel, in the page's shape; every configured channel is listed. */
+/**
+ * GET jobs: running jobs per channel, in the page's shape. Readings: listUntypedJobs (jobs without
+ * jobType, counted in `total` only) and listIdleChannels (configured channels with no running job).
+ */
 function listRunning(app: App, ctx: RequestContext): void {
 	const now = Date.now();
-	const running = app.engine.running().filter((job) => job.api === 'v3');
+	const { readings } = app.options;
+	const running = [...app.engine.jobs.values()].filter(
+		(job) =>
+			job.api === 'v3' &&
+			!isFinal(job.status) &&
+			(job.jobType !== undefined || readings.listUntypedJobs),
+	);
 	const channels: Record<string, unknown> = {};
 	const names = new Set([
-		...app.accounts.list().map((account) => account.channel),
+		...(readings.listIdleChannels ? app.accounts.list().map((account) => account.channel) : []),
 		...running.map((job) => job.channel),
 	]);
+	const count = (jobs: JobRecord[]) => ({
+		total: jobs.length,
+		images: jobs.filter((job) => job.jobType === 'image').length,
+		videos: jobs.filter((job) => job.jobType === 'video').length,
+	});
 	for (const channel of names) {
 		const account = app.accounts.get(channel);
-		const load = app.engine.load(channel);
+		const jobs = running.filter((job) => job.channel === channel);
 		channels[channel] = {
-			total: load.total,
-			images: load.images,
-			videos: load.videos,
+			...count(jobs),
 			...(account
 				? {
 						maxJobs: account.maxJobs,
@@ -644,25 +656,19 @@ function listRunning(app: App, ctx: RequestContext): void {
 						maxVideoJobs: account.maxVideoJobs,
 					}
 				: {}),
-			jobs: load.jobs.map((job) => {
+			jobs: jobs.map((job) => {
 				const seconds = Math.floor((now - job.created) / 1000);
 				return {
 					jobId: job.jobid,
 					channel: job.channel,
-					jobType: job.jobType,
+					...(job.jobType ? { jobType: job.jobType } : {}),
 					created: new Date(job.created).toISOString(),
 					elapsed: `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`,
 				};
 			}),
 		};
 	}
-	const images = running.filter((job) => job.jobType === 'image').length;
-	sendJson(ctx.res, 200, {
-		total: running.length,
-		images,
-		videos: running.length - images,
-		channels,
-	});
+	sendJson(ctx.res, 200, { ...count(running), channels });
 }
 
 // ---- accounts -------------------------------------------------------------------------------
