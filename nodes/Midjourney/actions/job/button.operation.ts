@@ -5,31 +5,19 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
-import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
-import { submitAndWait } from '../../helpers/jobOperation';
+import { submitAndWait } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { jobOutputItems } from '../../engine/output/jobOutput';
+import {
+	PROMPT_MAX_LENGTH,
+	readJobId,
+	readOutputOptions,
+	readWaitMode,
+} from '../../helpers/itemParameters';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
-
-export const VARY_REGION = 'Vary (Region)';
-export const CUSTOM_ZOOM = 'Custom Zoom';
-/** Buttons that take a prompt when Remix mode is on (api-docs button page); Custom Zoom always needs one. */
-export const PROMPT_BUTTONS = [
-	CUSTOM_ZOOM,
-	'V1',
-	'V2',
-	'V3',
-	'V4',
-	VARY_REGION,
-	'Vary (Strong)',
-	'Vary (Subtle)',
-	'⬅️',
-	'➡️',
-	'⬆️',
-	'⬇️',
-	'🔄',
-];
+import { CUSTOM_ZOOM, PROMPT_BUTTONS, VARY_REGION } from './buttons';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -83,6 +71,7 @@ function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
@@ -95,7 +84,7 @@ export async function execute(
 			'Choose at least one button of the job.',
 		);
 	}
-	if (buttons.length > 1 && this.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
+	if (buttons.length > 1 && readWaitMode(this, itemIndex) === 'callback') {
 		throw invalidInput(
 			node,
 			itemIndex,
@@ -127,9 +116,9 @@ export async function execute(
 		const fields: Record<string, string> = { jobId, button };
 		if (button === VARY_REGION) fields.mask = mask;
 		if (prompt && PROMPT_BUTTONS.includes(button)) fields.prompt = prompt;
-		children.push(await submitAndWait(this, itemIndex, 'button', { fields }));
+		children.push(await submitAndWait(run, itemIndex, 'button', { fields }));
 	}
-	return await jobOutputItems(this, itemIndex, children, readOutputOptions(this, itemIndex));
+	return await jobOutputItems(run, itemIndex, children, readOutputOptions(this, itemIndex));
 }
 
 /** Items run in parallel up to the account's free capacity (see the router). */

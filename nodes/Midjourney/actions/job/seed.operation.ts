@@ -5,8 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { executeJobOperation } from '../../helpers/jobOperation';
-import { readJobId } from '../../helpers/jobParameters';
+import { executeJobOperation } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { readJobId } from '../../helpers/itemParameters';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -35,10 +36,11 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const jobId = readJobId(this, itemIndex);
 	return await executeJobOperation(
-		this,
+		run,
 		itemIndex,
 		'seed',
 		{ fields: { jobId } },

@@ -5,12 +5,13 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readPrompt } from '../../helpers/jobParameters';
+import type { JobRun } from '../../engine/jobRun';
+import { readJobOptions, readPrompt } from '../../helpers/itemParameters';
 import { checkIntegerRange } from '../../helpers/validation';
 import { imaginePromptField } from '../common.descriptions';
-import { executeV2JobOperation, v2WaitFields } from './v2Job';
+import { executeLegacyJobOperation, legacyWaitFields } from './legacyJob';
 
-/** api-docs/v2/post-jobs-imagine.md: maxJobs 15 at most (Pro and Mega plans). */
+/** maxJobs 15 at most, Pro and Mega plans (https://useapi.net/docs/api-v2/post-jobs-imagine). */
 const MAX_JOBS_LIMIT = 15;
 
 const properties: INodeProperties[] = [
@@ -24,7 +25,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Discord channel ID of a Midjourney account configured for the v2 API. Leave empty to let useapi.net pick one of your v2 accounts. (v2 accounts are separate from the accounts of the Account resource.)',
 	},
-	...v2WaitFields([
+	...legacyWaitFields([
 		{
 			displayName: 'Max Jobs',
 			name: 'maxJobs',
@@ -45,14 +46,15 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const prompt = readPrompt(this, itemIndex);
-	const { maxJobs } = this.getNodeParameter('options', itemIndex, {}) as { maxJobs?: number };
+	const { maxJobs } = readJobOptions(this, itemIndex);
 	if (maxJobs !== undefined)
 		checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS_LIMIT);
-	return await executeV2JobOperation(
-		this,
+	return await executeLegacyJobOperation(
+		run,
 		itemIndex,
 		'imagine',
 		maxJobs === undefined ? { prompt } : { prompt, maxJobs },

@@ -5,21 +5,22 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readJobId } from '../../helpers/jobParameters';
-import { executeV2JobOperation, v2JobIdField, v2WaitFields } from './v2Job';
+import type { JobRun } from '../../engine/jobRun';
+import { readJobId } from '../../helpers/itemParameters';
+import { executeLegacyJobOperation, legacyJobIdField, legacyWaitFields } from './legacyJob';
 
 /*
- * api-docs/v2/post-jobs-seed_async.md (updated August 15, 2025) takes jobid, replyUrl and replyRef;
+ * https://useapi.net/docs/api-v2/post-jobs-seed_async (updated August 15, 2025) takes jobid, replyUrl and replyRef;
  * the older capture (-alt.txt, October 2024) also listed a `discord` override, which the newer page
  * dropped, so it is not offered.
  */
 const properties: INodeProperties[] = [
 	{
-		...v2JobIdField,
+		...legacyJobIdField,
 		description:
 			'ID of a completed v2 Imagine, button or blend job (not a video). Drag the "jobid" field of an earlier Legacy (V2) step here.',
 	},
-	...v2WaitFields(),
+	...legacyWaitFields(),
 ];
 
 export const description = updateDisplayOptions(
@@ -30,8 +31,9 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
-	return await executeV2JobOperation(this, itemIndex, 'seed_async', {
+	return await executeLegacyJobOperation(run, itemIndex, 'seed_async', {
 		jobid: readJobId(this, itemIndex),
 	});
 }

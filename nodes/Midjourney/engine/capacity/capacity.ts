@@ -1,8 +1,6 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { listAccounts, type Account } from '../../transport/accounts';
-import { V3 } from '../../transport/jobs';
-import { apiRequest, type ApiContext } from '../../transport/request';
+import { listRunningJobs } from '../../transport/jobs';
+import type { ApiCaller } from '../../transport/session';
 
 /** The useapi.net account allows at most 15 jobs per channel; more in flight than that can only earn 429s. */
 export const MAX_PARALLEL_JOBS_LIMIT = 15;
@@ -56,13 +54,8 @@ export interface AccountCapacity {
 }
 
 /** `GET jobs`: what runs on the account now. Reading it is not a submission and costs no slot. */
-async function readRunningJobs(ctx: ApiContext): Promise<RunningJobs> {
-	const { body } = await apiRequest<RunningJobs>(ctx, {
-		method: 'GET',
-		path: `${V3}/jobs`,
-		retry: 'none',
-	});
-	return body ?? {};
+async function readRunningJobs(api: ApiCaller): Promise<RunningJobs> {
+	return (await listRunningJobs<RunningJobs>(api, { retry: 'none' })) ?? {};
 }
 
 /**
@@ -71,12 +64,12 @@ async function readRunningJobs(ctx: ApiContext): Promise<RunningJobs> {
  * the jobs `GET jobs` shows running. Undefined when either look-up fails.
  */
 export async function lookUpCapacity(
-	ctx: IExecuteFunctions,
+	api: ApiCaller,
 	channels: Set<string>,
 	kind: JobKind,
 ): Promise<AccountCapacity | undefined> {
 	try {
-		const [accounts, running] = await Promise.all([listAccounts(ctx), readRunningJobs(ctx)]);
+		const [accounts, running] = await Promise.all([listAccounts(api), readRunningJobs(api)]);
 		const usable = Object.values(accounts).filter(
 			(account: Account) =>
 				!account.error && (channels.size === 0 || channels.has(account.channel)),
@@ -99,12 +92,12 @@ export async function lookUpCapacity(
  * undefined when the read fails.
  */
 export async function readFreeSlots(
-	ctx: ApiContext,
+	api: ApiCaller,
 	channels: Set<string>,
 	kind: JobKind,
 ): Promise<number | undefined> {
 	try {
-		const running = await readRunningJobs(ctx);
+		const running = await readRunningJobs(api);
 		let free = 0;
 		for (const [channel, load] of Object.entries(running.channels ?? {})) {
 			if (channels.size === 0 || channels.has(channel)) free += channelFree(load, load, kind);

@@ -1,65 +1,10 @@
-import { NodeOperationError, sleep, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, sleep, type INode } from 'n8n-workflow';
 
 import { asNodeError } from '../../transport/errors';
-import { requestAborted, type ApiRequest, type SubmissionObserver } from '../../transport/request';
-import { readFreeSlots, SLOT_READ_INTERVAL_MS, type JobKind } from './capacity';
-
-/**
- * Runs `task` for indexes 0..count-1 with at most `limit` running at once, starting the next as
- * soon as one finishes. Results come back in index order whatever order the tasks finish in.
- * A task that throws stops new tasks from starting and calls `onFailure` (which stops the ones
- * already running); they are awaited, then the first error is thrown.
- */
-export async function mapWithConcurrency<T>(
-	count: number,
-	limit: number,
-	task: (index: number) => Promise<T>,
-	onFailure?: (index: number, error: unknown) => void,
-): Promise<T[]> {
-	const results = new Array<T>(count);
-	let next = 0;
-	let failure: { error: unknown } | undefined;
-	const worker = async () => {
-		while (!failure && next < count) {
-			const index = next++;
-			try {
-				results[index] = await task(index);
-			} catch (error) {
-				if (!failure) {
-					failure = { error };
-					onFailure?.(index, error);
-				}
-			}
-		}
-	};
-	const workers = Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker);
-	await Promise.all(workers);
-	if (failure) throw failure.error;
-	return results;
-}
-
-/** At most `limit` tasks at once, first come, first served (bounds, e.g., a run's parallel downloads). */
-export class Limiter {
-	private free: number;
-
-	private readonly waiting: Array<() => void> = [];
-
-	constructor(limit: number) {
-		this.free = Math.max(1, limit);
-	}
-
-	async use<T>(task: () => Promise<T>): Promise<T> {
-		if (this.free > 0) this.free--;
-		else await new Promise<void>((resolve) => this.waiting.push(resolve));
-		try {
-			return await task();
-		} finally {
-			const next = this.waiting.shift();
-			if (next) next();
-			else this.free++;
-		}
-	}
-}
+import type { ApiRequest } from '../../transport/request';
+import { requestAborted } from '../../transport/retryPolicy';
+import type { SubmissionObserver } from '../../transport/session';
+import { SLOT_READ_INTERVAL_MS } from './capacity';
 
 interface Waiter {
 	resolve: () => void;
@@ -73,8 +18,14 @@ export interface SchedulerOptions {
 	ceiling: number;
 	/** Whether `start` came from the API (false: a default, so growing past it is worth trying). */
 	known: boolean;
-	channels: Set<string>;
-	kind: JobKind;
+	/** The slots `GET jobs` shows free now for this run's channels and kind; undefined when the read fails. */
+	readFreeSlots: () => Promise<number | undefined>;
+	/** The run's stop: fires when the run stops (see JobRun.stopSignal); `stop()` stops it. */
+	stopSignal: AbortSignal;
+	stop: () => void;
+	/** The node's Continue On Fail: without it an item's failure stops the run. */
+	continueOnFail: boolean;
+	node: INode;
 }
 
 /**
@@ -87,7 +38,8 @@ export interface SchedulerOptions {
  *   or `GET jobs` showing one (one read per interval for all waiting items of the run), and never
  *   resubmits faster than slots free up;
  * - when the run stops (an item failed without Continue On Fail, or the user stopped it) nothing
- *   new is submitted and the jobs still running are cancelled by their waits (see `stopSignal`).
+ *   new is submitted and the jobs still running are cancelled by their waits (the run's stop signal).
+ * It knows n8n and the API only through its options, so it is tested without either.
  */
 export class JobScheduler implements SubmissionObserver {
 	private limit: number;
@@ -108,24 +60,14 @@ export class JobScheduler implements SubmissionObserver {
 
 	private reading = false;
 
-	private readonly controller = new AbortController();
-
-	readonly stopSignal: AbortSignal;
-
 	/** Jobs cancelled (DELETE answered 2xx) once the run stopped, for the error that ends it. */
 	readonly cancelledJobs: string[] = [];
 
-	constructor(
-		private readonly ctx: IExecuteFunctions,
-		private readonly options: SchedulerOptions,
-	) {
+	constructor(private readonly options: SchedulerOptions) {
 		this.limit = Math.max(1, Math.min(options.start, options.ceiling));
 		this.growAllowed = !options.known;
-		const cancel = ctx.getExecutionCancelSignal?.();
-		this.stopSignal = cancel
-			? AbortSignal.any([this.controller.signal, cancel])
-			: this.controller.signal;
-		this.stopSignal.addEventListener('abort', () => this.rejectWaiting(), { once: true });
+		if (options.stopSignal.aborted) this.rejectWaiting();
+		else options.stopSignal.addEventListener('abort', () => this.rejectWaiting(), { once: true });
 	}
 
 	/** The most slots this run may hold; the router sizes how many items run at once by it. */
@@ -133,13 +75,13 @@ export class JobScheduler implements SubmissionObserver {
 		return this.options.ceiling;
 	}
 
-	get stopped(): boolean {
-		return this.stopSignal.aborted;
+	/** The slots this run may hold now (grows while submissions are accepted, shrinks on 429). */
+	get currentLimit(): number {
+		return this.limit;
 	}
 
-	/** Stop the run: no new submission; running jobs are cancelled by their waits. */
-	stop(): void {
-		this.controller.abort();
+	get stopped(): boolean {
+		return this.options.stopSignal.aborted;
 	}
 
 	/**
@@ -165,15 +107,15 @@ export class JobScheduler implements SubmissionObserver {
 			return await job();
 		} catch (error) {
 			// Stop before this slot is handed on: the next item must not be submitted into a run that ends.
-			if (!this.ctx.continueOnFail()) this.stop();
-			throw asNodeError(this.ctx.getNode(), error, itemIndex);
+			if (!this.options.continueOnFail) this.options.stop();
+			throw asNodeError(this.options.node, error, itemIndex);
 		} finally {
 			this.release(itemIndex, waitsForEnd);
 		}
 	}
 
 	private notSubmitted(itemIndex: number): Error {
-		return new NodeOperationError(this.ctx.getNode(), 'Not submitted: the run was stopping', {
+		return new NodeOperationError(this.options.node, 'Not submitted: the run was stopping', {
 			itemIndex,
 			description:
 				'An earlier item failed, or the execution was stopped, before this item was sent to useapi.net.',
@@ -203,7 +145,7 @@ export class JobScheduler implements SubmissionObserver {
 
 	private rejectWaiting(): void {
 		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)])
-			waiter.reject(requestAborted(this.ctx.getNode()));
+			waiter.reject(requestAborted(this.options.node));
 	}
 
 	onAccepted(request: ApiRequest): void {
@@ -228,7 +170,7 @@ export class JobScheduler implements SubmissionObserver {
 		this.growAllowed = false;
 		const itemSignal = request.abortSignal;
 		if (this.stopped || itemSignal?.aborted)
-			throw requestAborted(this.ctx.getNode(), request.itemIndex);
+			throw requestAborted(this.options.node, request.itemIndex);
 		let waiter: Waiter | undefined;
 		const waiting = new Promise<void>((resolve, reject) => {
 			waiter = { resolve, reject };
@@ -238,7 +180,7 @@ export class JobScheduler implements SubmissionObserver {
 		const onAbort = () => {
 			const index = this.parked.indexOf(waiter!);
 			if (index >= 0) this.parked.splice(index, 1);
-			waiter!.reject(requestAborted(this.ctx.getNode(), request.itemIndex));
+			waiter!.reject(requestAborted(this.options.node, request.itemIndex));
 		};
 		itemSignal?.addEventListener('abort', onAbort, { once: true });
 		void this.readUntilFree();
@@ -266,7 +208,7 @@ export class JobScheduler implements SubmissionObserver {
 			while (this.waitingForRoom() && !this.stopped) {
 				await sleep(SLOT_READ_INTERVAL_MS);
 				if (!this.waitingForRoom() || this.stopped) break;
-				const free = await readFreeSlots(this.ctx, this.options.channels, this.options.kind);
+				const free = await this.options.readFreeSlots();
 				if (!free) continue;
 				let budget = free;
 				while (budget > 0 && this.parked.length > 0) {
@@ -281,20 +223,4 @@ export class JobScheduler implements SubmissionObserver {
 			this.reading = false;
 		}
 	}
-}
-
-const schedulerOfRun = new WeakMap<object, JobScheduler>();
-
-/** The scheduler of the run `ctx` belongs to (set by the router for job-creating operations). */
-export function schedulerOf(ctx: object): JobScheduler | undefined {
-	return schedulerOfRun.get(ctx);
-}
-
-export function setScheduler(ctx: object, scheduler: JobScheduler): void {
-	schedulerOfRun.set(ctx, scheduler);
-}
-
-/** Fires when the run stops (an item failed without Continue On Fail, or the user stopped it). */
-export function runStopSignal(ctx: object): AbortSignal | undefined {
-	return schedulerOfRun.get(ctx)?.stopSignal;
 }

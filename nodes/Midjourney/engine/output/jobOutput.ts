@@ -3,21 +3,13 @@ import {
 	NodeOperationError,
 	type IBinaryData,
 	type IDataObject,
-	type IExecuteFunctions,
 	type INodeExecutionData,
-	type IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { withJob } from '../../transport/errors';
-import {
-	CDN_PREFIX,
-	downloadCdnMedia,
-	withIdleTimeout,
-	type MediaDownload,
-} from '../../transport/media';
-import { REQUEST_TIMEOUT_MS } from '../../transport/request';
 import type { Job } from '../../transport/types';
-import { Limiter } from '../capacity/concurrency';
+import type { JobRun } from '../jobRun';
+import { downloadToBinary, type MediaRun } from './downloads';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -32,17 +24,6 @@ export interface OutputOptions {
 	simplify: boolean;
 	download: DownloadMode;
 	binaryPropertyName: string;
-}
-
-export function readOutputOptions(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	defaults: Partial<OutputOptions> = {},
-): OutputOptions {
-	return outputOptionsFrom({
-		...defaults,
-		...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>),
-	});
 }
 
 /** The output options with their defaults, from the node's Options collection. */
@@ -104,74 +85,13 @@ export function simplifyJob(job: Job): IDataObject {
 	return simplified;
 }
 
-/** The contexts that turn jobs into items: the action node, and the trigger's webhook. */
-type ItemContext = IExecuteFunctions | IWebhookFunctions;
-
-/**
- * Files downloading at once in one execution (or one trigger call), whatever the number of items
- * and of files per job: each holds a connection and a file being written.
- */
-export const MAX_PARALLEL_DOWNLOADS = 8;
-
-const downloadSlots = new WeakMap<object, Limiter>();
-
-function downloadSlotsOf(ctx: ItemContext): Limiter {
-	let slots = downloadSlots.get(ctx);
-	if (!slots) downloadSlots.set(ctx, (slots = new Limiter(MAX_PARALLEL_DOWNLOADS)));
-	return slots;
-}
-
-async function openMedia(ctx: ItemContext, url: string, itemIndex: number): Promise<MediaDownload> {
-	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
-	// Discord attachment URLs are public and signed; the API token is not sent to them.
-	const response = (await ctx.helpers.httpRequest({
-		method: 'GET',
-		url,
-		encoding: 'stream',
-		returnFullResponse: true,
-		timeout: REQUEST_TIMEOUT_MS.download,
-	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
-	const fileName = new URL(url).pathname.split('/').pop() || 'media';
-	const mimeType = String(response.headers?.['content-type'] ?? '')
-		.split(';')[0]
-		.trim();
-	return {
-		stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
-		mimeType,
-		fileName,
-	};
-}
-
-/**
- * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
- * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
- */
-export async function downloadToBinary(
-	ctx: ItemContext,
-	url: string,
-	itemIndex: number,
-): Promise<IBinaryData> {
-	return await downloadSlotsOf(ctx).use(async () => {
-		const media = await openMedia(ctx, url, itemIndex);
-		try {
-			return await ctx.helpers.prepareBinaryData(
-				media.stream,
-				media.fileName,
-				media.mimeType || undefined,
-			);
-		} finally {
-			media.stream.destroy();
-		}
-	});
-}
-
 /** A completed job whose media could not be downloaded fails its item, keeping the job. */
-function downloadFailed(ctx: ItemContext, itemIndex: number, job: Job, error: unknown): Error {
+function downloadFailed(run: MediaRun, itemIndex: number, job: Job, error: unknown): Error {
 	const failure =
 		error instanceof NodeApiError || error instanceof NodeOperationError
 			? error
 			: new NodeOperationError(
-					ctx.getNode(),
+					run.ctx.getNode(),
 					`Downloading the media of job ${job.jobid} failed: ${(error as Error).message}`,
 					{
 						itemIndex,
@@ -187,7 +107,7 @@ function downloadFailed(ctx: ItemContext, itemIndex: number, job: Job, error: un
  * asked, one item per file or all files in one item.
  */
 export async function jobItems(
-	ctx: ItemContext,
+	run: MediaRun,
 	itemIndex: number,
 	jobs: Job[],
 	options: OutputOptions,
@@ -203,10 +123,10 @@ export async function jobItems(
 			let files: IBinaryData[];
 			try {
 				files = await Promise.all(
-					urls.map(async (url) => await downloadToBinary(ctx, url, itemIndex)),
+					urls.map(async (url) => await downloadToBinary(run, url, itemIndex)),
 				);
 			} catch (error) {
-				throw downloadFailed(ctx, itemIndex, job, error);
+				throw downloadFailed(run, itemIndex, job, error);
 			}
 			if (options.download === 'separate') {
 				files.forEach((binary, index) =>
@@ -229,12 +149,12 @@ export async function jobItems(
 
 /** The output items of one input item of the action node, paired with it. */
 export async function jobOutputItems(
-	ctx: IExecuteFunctions,
+	run: JobRun,
 	itemIndex: number,
 	jobs: Job[],
 	options: OutputOptions,
 ): Promise<INodeExecutionData[]> {
-	return ctx.helpers.constructExecutionMetaData(await jobItems(ctx, itemIndex, jobs, options), {
+	return run.ctx.helpers.constructExecutionMetaData(await jobItems(run, itemIndex, jobs, options), {
 		itemData: { item: itemIndex },
 	});
 }

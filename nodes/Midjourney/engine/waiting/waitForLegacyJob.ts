@@ -1,52 +1,50 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { asNodeError, jobOfError, withJob } from '../../transport/errors';
-import { isRequestAborted, sleepUnlessAborted } from '../../transport/request';
+import { isRequestAborted, sleepUnlessAborted } from '../../transport/retryPolicy';
+import type { JobRun } from '../jobRun';
 import {
-	getV2Job,
-	isV2Final,
-	submitV2Job,
-	type V2Job,
-	type V2Submission,
-} from '../../transport/v2';
-import { stopReason, waitSignal, type WaitSettings } from './waitForJob';
+	getLegacyJob,
+	isLegacyFinal,
+	submitLegacyJob,
+	type LegacyJob,
+	type LegacySubmission,
+} from '../../transport/legacy';
+import type { WaitSettings } from './waitSettings';
 
-/** A final v2 job that is not `completed` (failed, moderated, cancelled) fails its item. */
-function completedV2Job(ctx: IExecuteFunctions, itemIndex: number, job: V2Job): V2Job {
+/** A final legacy (v2) job that is not `completed` (failed, moderated, cancelled) fails its item. */
+function completedLegacyJob(node: INode, itemIndex: number, job: LegacyJob): LegacyJob {
 	if (job.status === 'completed') return job;
 	const reason =
 		job.status === 'moderated' ? 'was moderated by Midjourney' : `ended as "${job.status}"`;
 	throw withJob(
-		new NodeOperationError(
-			ctx.getNode(),
-			`Midjourney v2 job ${reason}: ${job.error ?? job.status}`,
-			{
-				itemIndex,
-				description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
-			},
-		),
+		new NodeOperationError(node, `Midjourney v2 job ${reason}: ${job.error ?? job.status}`, {
+			itemIndex,
+			description: [`Job ${job.jobid}.`, job.errorDetails].filter(Boolean).join(' '),
+		}),
 		job,
 	);
 }
 
 /**
- * Submits a v2 job and, unless the user chose not to wait, polls `GET /v2/jobs/?jobid=` until it is
+ * Submits a legacy (v2) job and, unless the user chose not to wait, polls `GET /v2/jobs/?jobid=` until it is
  * final. This is separate from runJob (v3) because v2 has no stream and its pages document no
  * cancel: when the wait ends early the job is left running and the error says how to fetch it later.
  */
-export async function runV2Job(
-	ctx: IExecuteFunctions,
+export async function runLegacyJob(
+	run: JobRun,
 	itemIndex: number,
-	submission: V2Submission,
+	submission: LegacySubmission,
 	wait: WaitSettings,
-): Promise<V2Job> {
-	const abortSignal = waitSignal(ctx, wait.timeLimitMs);
+): Promise<LegacyJob> {
+	const { ctx, api } = run;
+	const abortSignal = run.waitSignal(wait.timeLimitMs);
 	const deadline = Date.now() + wait.timeLimitMs;
 
 	const waitEnded = (jobId: string | undefined) => {
 		const error = new NodeOperationError(
 			ctx.getNode(),
-			stopReason(ctx) === 'stopped'
+			run.stopReason() === 'stopped'
 				? 'The execution was stopped while waiting for the Midjourney v2 job'
 				: `The Midjourney v2 job did not finish within the time limit of ${Math.round(wait.timeLimitMs / 1000)} seconds`,
 			{
@@ -59,9 +57,9 @@ export async function runV2Job(
 		return jobId ? withJob(error, { jobid: jobId, status: job?.status }) : error;
 	};
 
-	let job: V2Job | undefined;
+	let job: LegacyJob | undefined;
 	try {
-		job = await submitV2Job(ctx, {
+		job = await submitLegacyJob(api, {
 			...submission,
 			itemIndex,
 			busyRetry: wait.busyRetry,
@@ -78,11 +76,11 @@ export async function runV2Job(
 				},
 			);
 		}
-		while (!isV2Final(job)) {
+		while (!isLegacyFinal(job)) {
 			const remaining = deadline - Date.now();
 			if (remaining <= 0 || abortSignal.aborted) throw waitEnded(job.jobid);
 			await sleepUnlessAborted(Math.min(wait.pollIntervalMs, remaining), abortSignal);
-			job = await getV2Job(ctx, job.jobid, { itemIndex, abortSignal });
+			job = await getLegacyJob(api, job.jobid, { itemIndex, abortSignal });
 		}
 	} catch (error) {
 		if (isRequestAborted(error)) throw waitEnded(job?.jobid);
@@ -92,5 +90,5 @@ export async function runV2Job(
 			throw withJob(failure, { jobid: job.jobid, status: job.status });
 		throw failure;
 	}
-	return completedV2Job(ctx, itemIndex, job);
+	return completedLegacyJob(ctx.getNode(), itemIndex, job);
 }

@@ -4,14 +4,14 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { readJobId } from '../../helpers/jobParameters';
-import { pairedItems } from '../../helpers/output/output';
-import { getV2Job } from '../../transport/v2';
-import { v2JobIdField } from './v2Job';
+import { pairedItems } from '../../engine/output/items';
+import { readJobId } from '../../helpers/itemParameters';
+import { getLegacyJob } from '../../transport/legacy';
+import { legacyJobIdField } from './legacyJob';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['v2'], operation: ['get'] } },
-	[v2JobIdField],
+	[legacyJobIdField],
 );
 
 export async function execute(
@@ -21,6 +21,6 @@ export async function execute(
 	return pairedItems(
 		this,
 		itemIndex,
-		await getV2Job(this, readJobId(this, itemIndex), { itemIndex }),
+		await getLegacyJob(this, readJobId(this, itemIndex), { itemIndex }),
 	);
 }

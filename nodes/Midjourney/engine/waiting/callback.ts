@@ -5,13 +5,43 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { readOutputOptions } from '../../helpers/itemParameters';
 import type { NodeError } from '../../transport/errors';
-
-import { getJob } from '../../transport/jobs';
+import { getJob, submitJob, withFields } from '../../transport/jobs';
 import { isFinal, type Job } from '../../transport/types';
-import { jobItems, outputOptionsFrom, type OutputOptions } from '../output/jobOutput';
-import { failedItem } from '../output/output';
-import { throwIfUnsuccessful } from './waitForJob';
+import { webhookRun } from '../output/downloads';
+import { failedItem } from '../output/items';
+import { jobItems } from '../output/jobOutput';
+import { throwIfUnsuccessful } from './jobOutcome';
+import type { JobWait } from './jobWait';
+
+/**
+ * Wait for Result: Callback, both halves. The execution submits its job with its own resume URL as
+ * the Reply URL and is put to wait (submitAndSleep); useapi.net's call to that URL wakes it
+ * (resumeFromCallback), in a webhook call that has no job run of its own.
+ */
+
+/**
+ * Callback mode: the job reports to this execution's own resume URL (final status only) and the
+ * execution is put to wait, holding no connection; `resumeFromCallback` wakes it with the job.
+ * The returned job (as created) is the node's output only until the callback replaces it.
+ * Returns `follow` for a job that will never call this execution back: the existing child of an
+ * execute-once button (answered 200) reports to the Reply URL of the press that made it.
+ */
+export async function submitAndSleep(wait: JobWait): Promise<{ job: Job; follow: boolean }> {
+	const { ctx, api } = wait.run;
+	const resumeUrl = String(
+		ctx.evaluateExpression('{{ $execution.resumeUrl }}', wait.itemIndex) ?? '',
+	);
+	const job = await submitJob(api, {
+		...wait.request,
+		body: withFields(wait.request.body, { replyUrl: resumeUrl, replyLevel: 'minimal' }),
+	});
+	if (isFinal(job)) return { job, follow: false };
+	if (job.request?.replyUrl !== resumeUrl) return { job, follow: true };
+	await ctx.putExecutionToWait(new Date(Date.now() + wait.settings.timeLimitMs));
+	return { job, follow: false };
+}
 
 function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
 	ctx.getResponseObject().status(status).json({ error });
@@ -62,9 +92,10 @@ export async function resumeFromCallback(
 	const jobId = typeof body.jobid === 'string' ? body.jobid : '';
 	if (!jobId) return refuse(ctx, 400, 'Not a useapi.net job callback: "jobid" is missing');
 
+	const run = webhookRun(ctx);
 	let job: Job;
 	try {
-		job = await getJob(ctx, jobId);
+		job = await getJob(run.api, jobId);
 	} catch (error) {
 		// Answered without waking the execution: a thrown error would end it with nothing of its run kept.
 		const unknown =
@@ -87,8 +118,7 @@ export async function resumeFromCallback(
 			workflowData: [[failedItem(ctx, error as NodeError, 0)]],
 		};
 	}
-	const options = outputOptionsFrom(ctx.getNodeParameter('options', {}) as Partial<OutputOptions>);
-	const items = await jobItems(ctx, 0, [finishedJob(job)], options);
+	const items = await jobItems(run, 0, [finishedJob(job)], readOutputOptions(ctx, 0));
 	return {
 		webhookResponse: { received: true, resumed: true },
 		workflowData: [items.map((item) => ({ ...item, pairedItem: { item: 0 } }))],

@@ -1,11 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, type ApiContext, type BusyRetry } from './request';
+import { apiRequest } from './request';
+import type { BusyRetry } from './retryPolicy';
+import type { ApiCaller } from './session';
 
+/** The legacy Midjourney API (v2): the Legacy (V2) resource. */
 export const V2 = '/v2';
 
-/** A v2 job: the request's fields sit at the top level (api-docs/v2 pages). */
-export interface V2Job extends IDataObject {
+/**
+ * A job of useapi.net's legacy v2 API: the request's fields sit at the top level
+ * (https://useapi.net/docs/api-v2/post-jobs-imagine).
+ */
+export interface LegacyJob extends IDataObject {
 	jobid: string;
 	verb?: string;
 	status: string;
@@ -15,26 +21,26 @@ export interface V2Job extends IDataObject {
 }
 
 /** The v2 commands this node submits: `POST /v2/jobs/<verb>`. */
-export type V2Verb = 'imagine' | 'seed_async';
+export type LegacyVerb = 'imagine' | 'seed_async';
 
 /**
  * A v2 job is still running while its status is one of these (the v2 pages: "if value is created,
  * started or progress wait … and retry"); any other status (completed, failed, moderated,
  * cancelled) is final.
  */
-const V2_RUNNING_STATUSES = ['created', 'started', 'progress'];
+const LEGACY_RUNNING_STATUSES = ['created', 'started', 'progress'];
 
-export function isV2Final(job: Pick<V2Job, 'status'>): boolean {
-	return !V2_RUNNING_STATUSES.includes(job.status);
+export function isLegacyFinal(job: Pick<LegacyJob, 'status'>): boolean {
+	return !LEGACY_RUNNING_STATUSES.includes(job.status);
 }
 
 /** GET /v2/jobs/?jobid= */
-export async function getV2Job(
-	ctx: ApiContext,
+export async function getLegacyJob(
+	api: ApiCaller,
 	jobId: string,
 	options: { itemIndex?: number; abortSignal?: AbortSignal } = {},
-): Promise<V2Job> {
-	const { body } = await apiRequest<V2Job>(ctx, {
+): Promise<LegacyJob> {
+	const { body } = await apiRequest<LegacyJob>(api, {
 		method: 'GET',
 		path: `${V2}/jobs/`,
 		qs: { jobid: jobId },
@@ -43,8 +49,8 @@ export async function getV2Job(
 	return body;
 }
 
-export interface V2Submission {
-	verb: V2Verb;
+export interface LegacySubmission {
+	verb: LegacyVerb;
 	body: IDataObject;
 	/** Named in the 596 message. */
 	channel?: string;
@@ -58,8 +64,11 @@ export interface V2Submission {
  * retried after a pause, as the v2 pages advise; 422 (moderated), 596 (pending moderation) and
  * 5xx become errors in the transport without a retry, since the job may exist.
  */
-export async function submitV2Job(ctx: ApiContext, submission: V2Submission): Promise<V2Job> {
-	const { body } = await apiRequest<V2Job>(ctx, {
+export async function submitLegacyJob(
+	api: ApiCaller,
+	submission: LegacySubmission,
+): Promise<LegacyJob> {
+	const { body } = await apiRequest<LegacyJob>(api, {
 		method: 'POST',
 		path: `${V2}/jobs/${submission.verb}`,
 		body: submission.body,
