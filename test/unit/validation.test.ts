@@ -7,7 +7,7 @@ import {
 	readJobRouting,
 	readPrompt,
 	readWaitSettings,
-} from '../../nodes/Midjourney/helpers/itemParameters';
+} from '../../nodes/Midjourney/engine/itemParameters';
 import {
 	checkHttpUrl,
 	checkIntegerRange,

@@ -10,7 +10,7 @@ import { mapWithConcurrency } from '../engine/capacity/concurrency';
 import { JobRun } from '../engine/jobRun';
 import { describeStop, itemFailure } from '../engine/runFailures';
 import { resumeFromCallback } from '../engine/waiting/callback';
-import { readResourceAndOperation } from '../helpers/itemParameters';
+import { readResourceAndOperation } from '../engine/itemParameters';
 import { asNodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';

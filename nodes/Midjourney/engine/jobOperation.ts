@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { readJobRouting, readOutputOptions, readWaitSettings } from '../helpers/itemParameters';
+import { readJobRouting, readOutputOptions, readWaitSettings } from './itemParameters';
 import { asNodeError } from '../transport/errors';
 import { jobCommandPath } from '../transport/jobs';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { readWaitMode } from '../helpers/itemParameters';
+import { readWaitMode } from './itemParameters';
 import { ApiSession } from '../transport/session';
 import { BlockedChannels } from './blockedChannels';
 import { readFreeSlots } from './capacity/capacity';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readChannel } from '../../helpers/itemParameters';
+import { readChannel } from '../../engine/itemParameters';
 import { requireChannelId } from '../../helpers/validation';
 
 /** The Channel field of the operations that name one account: no "any channel" entry. */

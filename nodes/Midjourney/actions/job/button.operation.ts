@@ -13,7 +13,7 @@ import {
 	readJobId,
 	readOutputOptions,
 	readWaitMode,
-} from '../../helpers/itemParameters';
+} from '../../engine/itemParameters';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';

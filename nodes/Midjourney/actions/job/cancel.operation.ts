@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { pairedItems } from '../../engine/output/items';
-import { readJobId } from '../../helpers/itemParameters';
+import { readJobId } from '../../engine/itemParameters';
 import { deleteJob } from '../../transport/jobs';
 import { jobIdField } from '../common.descriptions';
 

@@ -9,7 +9,7 @@ import { submitAndWait } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { describePrompts, jobOutputItems } from '../../engine/output/jobOutput';
 import { resolveImageSlot } from '../../helpers/imageInput';
-import { readOutputOptions } from '../../helpers/itemParameters';
+import { readOutputOptions } from '../../engine/itemParameters';
 import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 import { imageSlotFields } from './imageSlot.description';

@@ -7,7 +7,7 @@ import {
 
 import type { JobRun } from '../../engine/jobRun';
 import { jobOutputItems } from '../../engine/output/jobOutput';
-import { readJobId, readOutputOptions } from '../../helpers/itemParameters';
+import { readJobId, readOutputOptions } from '../../engine/itemParameters';
 import { getJob } from '../../transport/jobs';
 import { jobIdField, jobOptionsField } from '../common.descriptions';
 

@@ -7,7 +7,7 @@ import {
 
 import { executeJobOperation } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
-import { readPrompt } from '../../helpers/itemParameters';
+import { readPrompt } from '../../engine/itemParameters';
 import { channelField, imaginePromptField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [imaginePromptField, channelField, ...jobWaitFields];

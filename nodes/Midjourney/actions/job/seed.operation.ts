@@ -7,7 +7,7 @@ import {
 
 import { executeJobOperation } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
-import { readJobId } from '../../helpers/itemParameters';
+import { readJobId } from '../../engine/itemParameters';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [

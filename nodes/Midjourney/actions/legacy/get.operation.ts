@@ -5,7 +5,7 @@ import {
 } from 'n8n-workflow';
 
 import { pairedItems } from '../../engine/output/items';
-import { readJobId } from '../../helpers/itemParameters';
+import { readJobId } from '../../engine/itemParameters';
 import { getLegacyJob } from '../../transport/legacy';
 import { legacyJobIdField } from './legacyJob';
 

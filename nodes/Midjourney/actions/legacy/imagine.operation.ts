@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import type { JobRun } from '../../engine/jobRun';
-import { readJobOptions, readPrompt } from '../../helpers/itemParameters';
+import { readJobOptions, readPrompt } from '../../engine/itemParameters';
 import { checkIntegerRange } from '../../helpers/validation';
 import { imaginePromptField } from '../common.descriptions';
 import { executeLegacyJobOperation, legacyWaitFields } from './legacyJob';

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 import type { JobRun } from '../../engine/jobRun';
 import { pairedItems } from '../../engine/output/items';
 import { runLegacyJob } from '../../engine/waiting/waitForLegacyJob';
-import { readJobRouting, readWaitSettings } from '../../helpers/itemParameters';
+import { readJobRouting, readWaitSettings } from '../../engine/itemParameters';
 import type { LegacyVerb } from '../../transport/legacy';
 import { jobIdField, jobOptionsField, timeLimitField, waitForField } from '../common.descriptions';
 

@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import type { JobRun } from '../../engine/jobRun';
-import { readJobId } from '../../helpers/itemParameters';
+import { readJobId } from '../../engine/itemParameters';
 import { executeLegacyJobOperation, legacyJobIdField, legacyWaitFields } from './legacyJob';
 
 /*

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { readChannel, readJobOptions, readText } from '../../helpers/itemParameters';
+import { readChannel, readJobOptions, readText } from '../itemParameters';
 import { checkIntegerRange } from '../../helpers/validation';
 import type { ApiCaller } from '../../transport/session';
 import {

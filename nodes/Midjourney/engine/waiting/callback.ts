@@ -5,7 +5,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { readOutputOptions } from '../../helpers/itemParameters';
+import { readOutputOptions } from '../itemParameters';
 import type { NodeError } from '../../transport/errors';
 import { getJob, submitJob, withFields } from '../../transport/jobs';
 import { isFinal, type Job } from '../../transport/types';

@@ -1,18 +1,14 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import {
-	outputOptionsFrom,
-	type DownloadMode,
-	type OutputOptions,
-} from '../engine/output/jobOutput';
-import type { StreamLossPolicy, WaitMode, WaitSettings } from '../engine/waiting/waitSettings';
+import { outputOptionsFrom, type DownloadMode, type OutputOptions } from './output/jobOutput';
+import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitSettings';
 import {
 	checkHttpUrl,
 	checkMaxLength,
 	invalidInput,
 	requireChannelId,
 	requireText,
-} from './validation';
+} from '../helpers/validation';
 
 /**
  * The one reader of an item's parameters that the engine and several operations share (wait
