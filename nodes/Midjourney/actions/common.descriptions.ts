@@ -77,7 +77,7 @@ export const downloadMediaField: INodeProperties = {
 	displayName: 'Download Media',
 	name: 'download',
 	type: 'options',
-	// DEFAULT_DOWNLOAD of helpers/jobOutput (the linter wants the literal here)
+	// DEFAULT_DOWNLOAD of engine/output/jobOutput.ts (the linter wants the literal here)
 	default: 'combined',
 	description:
 		'Whether to attach the images and videos of completed jobs as binary data (shown as pictures in the output panel). The job itself stays in the JSON either way.',

@@ -1,9 +1,13 @@
-import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { asNodeError, jobOfError, type FailedJob, type NodeError } from '../transport/errors';
 import type { JobScheduler } from './capacity/scheduler';
 import { failedItem } from './output/items';
-import type { INodeExecutionData } from 'n8n-workflow';
 
 /** What the error that ends the run says about the jobs it stopped and the items it never sent. */
 export function describeStop(scheduler: JobScheduler, error: unknown): void {

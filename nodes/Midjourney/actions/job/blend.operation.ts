@@ -78,5 +78,5 @@ export async function execute(
 	return await executeJobOperation(run, itemIndex, 'blend', payload);
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

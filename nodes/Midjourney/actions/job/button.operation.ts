@@ -121,5 +121,5 @@ export async function execute(
 	return await jobOutputItems(run, itemIndex, children, readOutputOptions(this, itemIndex));
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

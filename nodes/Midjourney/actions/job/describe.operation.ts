@@ -67,5 +67,5 @@ export function finishedJob(job: Job): Job {
 	return prompts.length ? { ...job, prompts } : job;
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

@@ -80,7 +80,7 @@ export function simplifyJob(job: Job): IDataObject {
 	if (prompts.length) simplified.prompts = prompts;
 	if (job.error) simplified.error = job.error;
 	if (typeof job.request?.replyRef === 'string') simplified.replyRef = job.request.replyRef;
-	// Set by the node when this job replaced one whose live stream was lost (see runJob).
+	// Set by the node when this job replaced one whose live stream was lost (see engine/waiting/streamRecovery.ts).
 	if (job.streamLost) simplified.streamLost = job.streamLost as IDataObject;
 	return simplified;
 }
