@@ -10,15 +10,13 @@ import {
 } from 'n8n-workflow';
 
 import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
-import { jobItems, type DownloadMode } from './helpers/output/jobOutput';
-import { claimDelivery, eventKey } from './helpers/trigger/deliveries';
-import {
-	callbackFilterFields,
-	matchesFilter,
-	readCallbackFilter,
-} from './helpers/trigger/eventFilter';
+import { webhookRun } from './engine/output/downloads';
+import { jobItems, type DownloadMode } from './engine/output/jobOutput';
+import { claimDelivery, eventKey } from './trigger/deliveries';
+import { matchesFilter, readCallbackFilter } from './trigger/eventFilter';
+import { callbackFilterFields } from './trigger/trigger.description';
 import { getJob } from './transport/jobs';
-import { getV2Job } from './transport/v2';
+import { getLegacyJob } from './transport/legacy';
 import type { Job } from './transport/types';
 
 /**
@@ -145,13 +143,14 @@ export class MidjourneyTrigger implements INodeType {
 		const delivery = claimDelivery(this, eventKey(body));
 		if (!delivery) return answer(this, 200, { received: true, started: false, duplicate: true });
 
+		const run = webhookRun(this);
 		try {
 			let job = delivered;
 			if (this.getNodeParameter('verifyWithApi', true) as boolean) {
 				try {
 					job = isV3(body)
-						? await getJob(this, jobId)
-						: ((await getV2Job(this, jobId)) as unknown as Job);
+						? await getJob(run.api, jobId)
+						: ((await getLegacyJob(run.api, jobId)) as unknown as Job);
 				} catch (error) {
 					delivery.failed();
 					const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
@@ -166,7 +165,7 @@ export class MidjourneyTrigger implements INodeType {
 			}
 			const download = this.getNodeParameter('download', 'none') as DownloadMode;
 			const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 'data') as string;
-			const items = await jobItems(this, 0, [job], {
+			const items = await jobItems(run, 0, [job], {
 				simplify: false,
 				download,
 				binaryPropertyName,

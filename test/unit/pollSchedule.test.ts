@@ -1,4 +1,4 @@
-import { nextPollDelayMs } from '../../nodes/Midjourney/helpers/waiting/pollSchedule';
+import { nextPollDelayMs } from '../../nodes/Midjourney/engine/waiting/pollSchedule';
 import type { Job } from '../../nodes/Midjourney/transport/types';
 
 const created = '2026-11-23T10:00:00.000Z';

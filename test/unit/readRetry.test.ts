@@ -6,11 +6,8 @@
 import { executeContext } from '../helpers/n8nCore';
 import { useUnitEmulator } from '../helpers/unitEmulator';
 import { submitJob } from '../../nodes/Midjourney/transport/jobs';
-import {
-	apiRequest,
-	isRequestAborted,
-	sleepUnlessAborted,
-} from '../../nodes/Midjourney/transport/request';
+import { apiRequest } from '../../nodes/Midjourney/transport/request';
+import { isRequestAborted, sleepUnlessAborted } from '../../nodes/Midjourney/transport/retryPolicy';
 
 const { emulator, credential } = useUnitEmulator();
 

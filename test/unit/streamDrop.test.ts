@@ -2,7 +2,8 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 
 import { executeContext } from '../helpers/n8nCore';
-import { runJob } from '../../nodes/Midjourney/helpers/waiting/waitForJob';
+import { JobRun } from '../../nodes/Midjourney/engine/jobRun';
+import { runJob } from '../../nodes/Midjourney/engine/waiting/runJob';
 
 /**
  * A server that does what a broken connection does: the stream sends `initialized` (the job id)
@@ -62,7 +63,7 @@ describe('stream dropped right after initialized', () => {
 	it('reads the job it already has once and, finding it final, never submits twice', async () => {
 		const ctx = executeContext({ credential: { baseUrl, token: 't' } });
 		const job = await runJob(
-			ctx,
+			new JobRun(ctx),
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
 			{
@@ -84,7 +85,7 @@ describe('stream dropped right after initialized', () => {
 		const ctx = executeContext({ credential: { baseUrl, token: 't' } });
 		const started = Date.now();
 		const job = await runJob(
-			ctx,
+			new JobRun(ctx),
 			0,
 			{ path: '/v3/midjourney/jobs/imagine', body: { prompt: 'x' } },
 			{

@@ -4,7 +4,7 @@ import {
 	serverNowMs,
 	stuckVerdict,
 	type JobSighting,
-} from '../../nodes/Midjourney/helpers/stuckJobs';
+} from '../../nodes/Midjourney/engine/stuckJobs';
 
 const MINUTE = 60_000;
 const THRESHOLD = 3 * MINUTE;

@@ -1,14 +1,14 @@
 import { NodeConnectionTypes, type INode } from 'n8n-workflow';
 
-import { canonicalButton, parseButtonNames } from '../../nodes/Midjourney/helpers/buttonNames';
-import { simplifyJob } from '../../nodes/Midjourney/helpers/output/jobOutput';
+import { canonicalButton, parseButtonNames } from '../../nodes/Midjourney/actions/job/buttons';
+import { simplifyJob } from '../../nodes/Midjourney/engine/output/jobOutput';
 import {
 	answersErrorsToAgent,
 	COMPACT_PROMPT_MAX,
 	compactJob,
 	isToolExecution,
 	toolOutputDefaults,
-} from '../../nodes/Midjourney/helpers/toolMode';
+} from '../../nodes/Midjourney/engine/toolMode';
 import type { Job } from '../../nodes/Midjourney/transport/types';
 
 describe('parseButtonNames: the Button field from the dropdown, an expression or a model', () => {

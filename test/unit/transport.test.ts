@@ -1,8 +1,10 @@
 import { executeContext } from '../helpers/n8nCore';
 import { TEST_TOKEN, useUnitEmulator } from '../helpers/unitEmulator';
 import { apiRequest } from '../../nodes/Midjourney/transport/request';
-import { streamJob, submitJob } from '../../nodes/Midjourney/transport/jobs';
-import { runJob, type WaitSettings } from '../../nodes/Midjourney/helpers/waiting/waitForJob';
+import { submitJob } from '../../nodes/Midjourney/transport/jobs';
+import { streamJob } from '../../nodes/Midjourney/transport/jobStream';
+import { JobRun } from '../../nodes/Midjourney/engine/jobRun';
+import { runJob, type WaitSettings } from '../../nodes/Midjourney/engine/waiting/runJob';
 
 const { emulator, credential } = useUnitEmulator();
 
@@ -38,7 +40,7 @@ async function errorOf(
 
 describe('transport against the emulator', () => {
 	it('streams an imagine job to completion with one submission', async () => {
-		const job = await runJob(ctx(), 0, imagine('a cat in a hat'), wait());
+		const job = await runJob(new JobRun(ctx()), 0, imagine('a cat in a hat'), wait());
 		expect(job.status).toBe('completed');
 		expect(job.response?.imageUx).toHaveLength(4);
 		expect(jobPosts()).toHaveLength(1);
@@ -47,7 +49,7 @@ describe('transport against the emulator', () => {
 	});
 
 	it('polls with stream:false in poll mode', async () => {
-		const job = await runJob(ctx(), 0, imagine('poll me'), wait({ mode: 'poll' }));
+		const job = await runJob(new JobRun(ctx()), 0, imagine('poll me'), wait({ mode: 'poll' }));
 		expect(job.status).toBe('completed');
 		expect(jobPosts()[0].body).toMatchObject({ stream: false });
 		expect(
@@ -58,13 +60,13 @@ describe('transport against the emulator', () => {
 	});
 
 	it('returns the created job at once in none mode', async () => {
-		const job = await runJob(ctx(), 0, imagine('no wait'), wait({ mode: 'none' }));
+		const job = await runJob(new JobRun(ctx()), 0, imagine('no wait'), wait({ mode: 'none' }));
 		expect(job.status).toBe('created');
 		expect(job.jobid).toMatch(/^j/);
 	});
 
 	it('cancels the stuck job of a dropped stream and resubmits it once without a stream', async () => {
-		const job = await runJob(ctx(), 0, imagine('dropped --emu-drop'), wait());
+		const job = await runJob(new JobRun(ctx()), 0, imagine('dropped --emu-drop'), wait());
 		expect(job.status).toBe('completed');
 		const posts = jobPosts();
 		expect(posts.map((post) => (post.body as { stream?: boolean }).stream)).toEqual([true, false]);
@@ -77,7 +79,7 @@ describe('transport against the emulator', () => {
 
 	it('fails with the cancelled job when the user chose not to resubmit', async () => {
 		const error = await errorOf(
-			runJob(ctx(), 0, imagine('dropped --emu-drop'), wait({ onStreamLoss: 'fail' })),
+			runJob(new JobRun(ctx()), 0, imagine('dropped --emu-drop'), wait({ onStreamLoss: 'fail' })),
 		);
 		expect(error.message).toMatch(/live stream of the Midjourney job was lost/);
 		const context = (
@@ -92,7 +94,7 @@ describe('transport against the emulator', () => {
 	it('never closes a stream for being quiet: a stalled stream is waited on until the time limit', async () => {
 		const started = Date.now();
 		const error = await errorOf(
-			runJob(ctx(), 0, imagine('stalled --emu-stall'), wait({ timeLimitMs: 1_500 })),
+			runJob(new JobRun(ctx()), 0, imagine('stalled --emu-stall'), wait({ timeLimitMs: 1_500 })),
 		);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
 		expect(error.message).toMatch(/time limit/);
@@ -100,7 +102,7 @@ describe('transport against the emulator', () => {
 	});
 
 	it('skips a malformed event and follows the job to the end', async () => {
-		const job = await runJob(ctx(), 0, imagine('bad --emu-malformed'), wait());
+		const job = await runJob(new JobRun(ctx()), 0, imagine('bad --emu-malformed'), wait());
 		expect(job.status).toBe('completed');
 		expect(jobPosts()).toHaveLength(1);
 		expect(emulator().requests.some((r) => r.method === 'DELETE')).toBe(false);
@@ -108,7 +110,7 @@ describe('transport against the emulator', () => {
 
 	it('cancels the job with DELETE when the time limit passes', async () => {
 		const error = await errorOf(
-			runJob(ctx(), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })),
+			runJob(new JobRun(ctx()), 0, imagine('slow --emu-ms=5000'), wait({ timeLimitMs: 500 })),
 		);
 		expect(error.message).toMatch(/did not finish within the time limit of 1 seconds|time limit/);
 		expect(error.description).toMatch(/was cancelled \(DELETE\)/);
@@ -117,34 +119,38 @@ describe('transport against the emulator', () => {
 	});
 
 	it('turns a failed job into an error of the item', async () => {
-		const error = await errorOf(runJob(ctx(), 0, imagine('x --emu-fail'), wait()));
+		const error = await errorOf(runJob(new JobRun(ctx()), 0, imagine('x --emu-fail'), wait()));
 		expect(error.message).toMatch(/Midjourney job failed/);
 	});
 
 	it('turns a moderated job into an error of the item', async () => {
 		const error = await errorOf(
-			runJob(ctx(), 0, imagine('x --emu-moderated'), wait({ mode: 'poll' })),
+			runJob(new JobRun(ctx()), 0, imagine('x --emu-moderated'), wait({ mode: 'poll' })),
 		);
 		expect(error.message).toMatch(/moderated/);
 	});
 
 	it('retries 429 with backoff and submits once it is accepted', async () => {
 		emulator().faults.status429Next = 2;
-		const job = await runJob(ctx(), 0, imagine('busy'), wait());
+		const job = await runJob(new JobRun(ctx()), 0, imagine('busy'), wait());
 		expect(job.status).toBe('completed');
 		expect(jobPosts()).toHaveLength(3);
 		expect(emulator().submissions()).toBe(1);
 	});
 
 	it('explains 401 without showing the token', async () => {
-		const error = await errorOf(runJob(ctx('wrong-secret-token'), 0, imagine('x'), wait()));
+		const error = await errorOf(
+			runJob(new JobRun(ctx('wrong-secret-token')), 0, imagine('x'), wait()),
+		);
 		expect(error.message).toMatch(/token was rejected \(401\)/);
 		expect(JSON.stringify(error)).not.toContain('wrong-secret-token');
 		expect(String(error.description)).not.toContain('wrong-secret-token');
 	});
 
 	it('explains 402', async () => {
-		const error = await errorOf(runJob(ctx('no-subscription'), 0, imagine('x'), wait()));
+		const error = await errorOf(
+			runJob(new JobRun(ctx('no-subscription')), 0, imagine('x'), wait()),
+		);
 		expect(error.message).toMatch(/subscription is missing or expired \(402\)/);
 	});
 
@@ -187,7 +193,7 @@ describe('transport against the emulator', () => {
 
 	it('does not repeat a job submission answered 5xx', async () => {
 		emulator().faults.status5xxOnPostNext = 1;
-		const error = await errorOf(runJob(ctx(), 0, imagine('x'), wait()));
+		const error = await errorOf(runJob(new JobRun(ctx()), 0, imagine('x'), wait()));
 		expect(error.message).toMatch(/server error \(500\)/);
 		expect(jobPosts()).toHaveLength(1);
 		expect(emulator().submissions()).toBe(0);

@@ -1,8 +1,12 @@
 import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { JobRun, RunOperation } from '../engine/jobRun';
 import type { Job } from '../transport/types';
 
-/** Resource → operations. The router is typed from this map, so a misspelt operation does not compile. */
+/**
+ * Resource → operations, as saved in workflows. The router is typed from this map, so a misspelt
+ * operation does not compile. `v2` is the Legacy (V2) resource (actions/legacy/).
+ */
 export type NodeMap = {
 	job:
 		| 'blend'
@@ -22,10 +26,9 @@ export type NodeMap = {
 
 export type MidjourneyType = AllEntities<NodeMap>;
 
-export interface Operation {
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
-	/** Set by operations that create Midjourney jobs: their items run in parallel, sized to the account. */
-	createsJobs?: boolean;
+export interface Operation extends RunOperation {
+	/** One item: `run` is the execution's JobRun, shared by all its items. */
+	execute(this: IExecuteFunctions, itemIndex: number, run: JobRun): Promise<INodeExecutionData[]>;
 	/**
 	 * How the operation presents its finished job (e.g. Describe lifts its prompts out); used by
 	 * execute and when a Callback-mode execution is resumed with the job.

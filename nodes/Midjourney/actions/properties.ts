@@ -4,7 +4,7 @@ import * as account from './account';
 import * as job from './job';
 import * as media from './media';
 import * as settings from './settings';
-import * as v2 from './v2';
+import * as legacy from './legacy';
 
 /** The node's fields: the resource selector, then each resource's operations and their fields. */
 export const properties: INodeProperties[] = [
@@ -44,5 +44,5 @@ export const properties: INodeProperties[] = [
 	...settings.description,
 	...account.description,
 	...media.description,
-	...v2.description,
+	...legacy.description,
 ];

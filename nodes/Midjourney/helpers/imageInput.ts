@@ -3,7 +3,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { MultipartFile } from '../transport/multipart';
 import { checkHttpUrl, invalidInput } from './validation';
 
-/** Describe and Blend accept images up to 10 MB (api-docs describe/blend pages). */
+/**
+ * Describe and Blend accept images up to 10 MB
+ * (https://useapi.net/docs/api-midjourney-v3/post-midjourney-jobs-describe,
+ * https://useapi.net/docs/api-midjourney-v3/post-midjourney-jobs-blend).
+ */
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 const URL_MAX = 2048;
 
@@ -83,25 +87,3 @@ export async function resolveImageSlot(
 		},
 	};
 }
-
-/** Fields shared by every image slot in the editor. */
-export const imageSlotFields = [
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string' as const,
-		default: '',
-		placeholder: 'https://example.com/image.png',
-		description:
-			'Public http(s) address of a PNG, JPEG, WebP or GIF image, e.g. https://example.com/cat.png or an imageUrls link a Midjourney step returned. Leave empty to use a binary field instead.',
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string' as const,
-		default: '',
-		placeholder: 'data',
-		hint: 'The name of the binary field of the input item that holds the image',
-		description: 'Use an image from the input item instead of a URL. At most 10 MB.',
-	},
-];

@@ -1,7 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { PROMPT_BUTTONS } from '../actions/job/button.operation';
-import { ALL_BUTTONS } from '../helpers/buttonNames';
+import { ALL_BUTTONS, BUTTON_HINTS, PROMPT_BUTTONS } from '../actions/job/buttons';
 import { listAccounts } from '../transport/accounts';
 import { getJob } from '../transport/jobs';
 
@@ -30,24 +29,6 @@ export async function getChannels(this: ILoadOptionsFunctions): Promise<INodePro
 		...(await getConfiguredChannels.call(this)),
 	];
 }
-
-const BUTTON_HINTS: Record<string, string> = {
-	U1: 'Upscale image 1 (runs once per job)',
-	U2: 'Upscale image 2 (runs once per job)',
-	U3: 'Upscale image 3 (runs once per job)',
-	U4: 'Upscale image 4 (runs once per job)',
-	V1: 'Variations of image 1',
-	V2: 'Variations of image 2',
-	V3: 'Variations of image 3',
-	V4: 'Variations of image 4',
-	'🔄': 'Reroll: run the prompt again',
-	'⬅️': 'Pan left',
-	'➡️': 'Pan right',
-	'⬆️': 'Pan up',
-	'⬇️': 'Pan down',
-	'Vary (Region)': 'Needs a mask',
-	'Custom Zoom': 'Needs a prompt',
-};
 
 function buttonOption(button: string): INodePropertyOptions {
 	const hint =

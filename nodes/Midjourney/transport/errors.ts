@@ -96,7 +96,7 @@ function nextStep(failure: ApiFailure): { message: string; description: string }
 			};
 		}
 		default:
-			// v2 answers 504 when Midjourney never started the job (api-docs/v3/questions-and-answers.md).
+			// v2 answers 504 when Midjourney never started the job (https://useapi.net/docs/questions-and-answers).
 			if (statusCode === 504 && v2) {
 				return {
 					message: `Midjourney did not start the v2 job (504): ${apiMessage || 'gateway timeout'}`,

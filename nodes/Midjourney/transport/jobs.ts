@@ -1,15 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MultipartBody } from './multipart';
-import {
-	apiRequest,
-	networkErrorCode,
-	outlivingExecution,
-	type ApiContext,
-	type BusyRetry,
-} from './request';
-import { createSseDecoder } from './sse';
-import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
+import { apiRequest } from './request';
+import type { BusyRetry, RetryPolicy } from './retryPolicy';
+import type { ApiCaller } from './session';
+import type { Job } from './types';
 
 export const V3 = '/v3/midjourney';
 
@@ -18,13 +13,32 @@ export function jobPath(jobId: string): string {
 	return `${V3}/jobs/${encodeURIComponent(jobId).replace(/%3A/gi, ':')}`;
 }
 
+/** `POST jobs/<verb>`: the command that creates a job (imagine, button, describe, settings…). */
+export function jobCommandPath(verb: string): string {
+	return `${V3}/jobs/${verb}`;
+}
+
+/** `GET jobs`: what runs on every channel of the account now, with the channels' limits. */
+export async function listRunningJobs<T = IDataObject>(
+	api: ApiCaller,
+	options: { itemIndex?: number; retry?: RetryPolicy } = {},
+): Promise<T> {
+	const { body } = await apiRequest<T>(api, { method: 'GET', path: `${V3}/jobs`, ...options });
+	return body;
+}
+
 export async function getJob(
-	ctx: ApiContext,
+	api: ApiCaller,
 	jobId: string,
 	options: { itemIndex?: number; abortSignal?: AbortSignal } = {},
 ): Promise<Job> {
-	const { body } = await apiRequest<Job>(ctx, { method: 'GET', path: jobPath(jobId), ...options });
+	const { body } = await apiRequest<Job>(api, { method: 'GET', path: jobPath(jobId), ...options });
 	return body;
+}
+
+/** `DELETE jobs/<jobid>` as the user's Cancel operation sends it: once, its failure the item's. */
+export async function deleteJob(api: ApiCaller, jobId: string, itemIndex?: number): Promise<void> {
+	await apiRequest(api, { method: 'DELETE', path: jobPath(jobId), itemIndex, retry: 'none' });
 }
 
 /**
@@ -32,12 +46,13 @@ export async function getJob(
  * abandoned holds it for 14 minutes otherwise). Best effort: returns whether useapi.net confirmed.
  * Sent also when (and mostly because) the user stopped the execution.
  */
-export async function cancelJob(ctx: ApiContext, jobId: string): Promise<boolean> {
+export async function cancelJob(api: ApiCaller, jobId: string): Promise<boolean> {
 	try {
-		await apiRequest(outlivingExecution(ctx), {
+		await apiRequest(api, {
 			method: 'DELETE',
 			path: jobPath(jobId),
 			retry: 'read',
+			outlivesExecution: true,
 		});
 		return true;
 	} catch {
@@ -46,7 +61,7 @@ export async function cancelJob(ctx: ApiContext, jobId: string): Promise<boolean
 }
 
 export interface SubmitRequest {
-	/** e.g. `/v3/midjourney/jobs/imagine` */
+	/** `jobCommandPath(verb)`, e.g. `/v3/midjourney/jobs/imagine` */
 	path: string;
 	body: IDataObject | MultipartBody;
 	itemIndex?: number;
@@ -55,11 +70,9 @@ export interface SubmitRequest {
 	abortSignal?: AbortSignal;
 }
 
-/** The job-creating POST, answered as JSON or, with `stream`, as an unread SSE body. */
-async function postJob<T>(ctx: ApiContext, request: SubmitRequest, stream: boolean) {
-	// n8n-core replaces a request's abortSignal with the execution's cancel signal; the wait signal
-	// (time limit + that cancel signal) must reach the request, or a quiet stream outlives the limit.
-	return await apiRequest<T>(request.abortSignal ? outlivingExecution(ctx) : ctx, {
+/** The job-creating POST, answered as JSON or, with `stream`, as an unread SSE body (jobStream.ts). */
+export async function postJob<T>(api: ApiCaller, request: SubmitRequest, stream: boolean) {
+	return await apiRequest<T>(api, {
 		method: 'POST',
 		path: request.path,
 		body: withFields(request.body, { stream }),
@@ -69,27 +82,16 @@ async function postJob<T>(ctx: ApiContext, request: SubmitRequest, stream: boole
 		busyRetry: request.busyRetry,
 		encoding: stream ? 'stream' : 'json',
 		abortSignal: request.abortSignal,
+		// n8n-core replaces a request's abortSignal with the execution's cancel signal; the wait signal
+		// (time limit + that cancel signal) must reach the request, or a quiet stream outlives the limit.
+		outlivesExecution: request.abortSignal !== undefined,
 	});
 }
 
 /** Submits a job with `stream: false`: the answer is the job as created (201), or the existing child of an execute-once button (200). */
-export async function submitJob(ctx: ApiContext, request: SubmitRequest): Promise<Job> {
-	return (await postJob<Job>(ctx, request, false)).body;
+export async function submitJob(api: ApiCaller, request: SubmitRequest): Promise<Job> {
+	return (await postJob<Job>(api, request, false)).body;
 }
-
-export type StreamOutcome =
-	| { kind: 'final'; job: Job }
-	/** An execute-once button answered its existing child job (JSON, not a stream) and it is still running. */
-	| { kind: 'existing'; job: Job }
-	/**
-	 * The stream ended before a final status while the job id is known: dropped, ended by an error
-	 * event, or its connection found dead. useapi.net leaves such a job stuck (SSE guide).
-	 */
-	| { kind: 'interrupted'; jobId: string; reason: string; lastJob?: Job }
-	/** The abort signal fired (time limit, or the user stopped the execution). */
-	| { kind: 'aborted'; jobId?: string }
-	/** The stream ended before the job id was known: the job may exist, so it must not be submitted again. */
-	| { kind: 'lost'; reason: string };
 
 /** The request body with more fields, whether it is JSON or multipart/form-data; the given body is left as it is. */
 export function withFields(
@@ -100,122 +102,4 @@ export function withFields(
 	const copy = body.clone();
 	for (const [name, value] of Object.entries(fields)) copy.field(name, value);
 	return copy;
-}
-
-type ResponseStream = NodeJS.ReadableStream & {
-	/** The response's TCP socket (Node's IncomingMessage); typed here because node code may not import 'net'. */
-	socket?: { setKeepAlive?: (enable: boolean, initialDelayMs: number) => unknown };
-	destroy?: (error?: Error) => void;
-};
-
-/**
- * How long a stream may be silent before TCP starts probing the peer. Silence itself is healthy
- * (the API sends no keep-alives; a relax or video job can be quiet for minutes): only a peer that
- * does not answer the kernel's probes ends the stream, the way TCP finds a dead connection.
- */
-const DEAD_PEER_PROBE_AFTER_MS = 30_000;
-
-function interruptionReason(errorEvent: string | undefined, readError: unknown): string {
-	if (errorEvent) return `useapi.net ended the stream with an error event (${errorEvent})`;
-	const code = readError === undefined ? undefined : (networkErrorCode(readError) ?? 'read error');
-	if (code === 'ETIMEDOUT') return 'the connection was found dead (TCP keep-alive got no answer)';
-	if (code) return `the connection dropped (${code})`;
-	return 'the stream ended before a final status';
-}
-
-/**
- * The chunks of `stream` until it ends or `signal` fires, whichever comes first. The body n8n 2.x
- * hands over is a wrapper whose `destroy()` does not end a read that waits for data, so a quiet
- * stream would outlive the time limit if the loop only waited for the stream.
- */
-async function* untilAborted(
-	stream: ResponseStream,
-	signal: AbortSignal | undefined,
-): AsyncGenerator<unknown> {
-	const chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-	if (!signal) {
-		yield* { [Symbol.asyncIterator]: () => chunks };
-		return;
-	}
-	let onAbort = () => {};
-	const aborted = new Promise<'aborted'>((resolve) => {
-		onAbort = () => resolve('aborted');
-		if (signal.aborted) onAbort();
-		else signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		for (;;) {
-			const next = chunks.next();
-			// A read still pending when the signal fires ends with the destroyed stream: nobody waits for it.
-			next.catch(() => undefined);
-			const result = await Promise.race([next, aborted]);
-			if (result === 'aborted' || result.done) return;
-			yield result.value;
-		}
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
-}
-
-/**
- * Submits a job with `stream: true` and follows its SSE events until a final status, however long
- * the stream stays quiet. A payload that is not a valid event is skipped (the job is still good).
- * `onEvent` sees every event (progress reporting).
- */
-export async function streamJob(
-	ctx: ApiContext,
-	request: SubmitRequest & { onEvent?: (event: StreamEvent) => void },
-): Promise<StreamOutcome> {
-	const response = await postJob<ResponseStream>(ctx, request, true);
-	const stream = response.body;
-
-	const isJson = (response.headers['content-type'] ?? '').includes('application/json');
-	if (isJson) {
-		// Execute-once buttons answer the existing child job as JSON even when a stream was asked for.
-		const chunks: Buffer[] = [];
-		for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-		const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Job;
-		return isFinal(job) ? { kind: 'final', job } : { kind: 'existing', job };
-	}
-
-	// Written by the event callback, so kept in one object (TypeScript does not track closure writes).
-	const seen: { jobId?: string; lastJob?: Job; errorEvent?: string; readError?: unknown } = {};
-	const finalJob = () => (seen.lastJob && isFinal(seen.lastJob) ? seen.lastJob : undefined);
-
-	const decoder = createSseDecoder({
-		onEvent(event) {
-			request.onEvent?.(event);
-			const job = (event as JobEvent).job;
-			if (event.event === 'initialized') seen.jobId = (event as InitializedEvent).jobId;
-			else if (event.event === 'error') {
-				const { error, message } = event as { error?: unknown; message?: unknown };
-				seen.errorEvent = String(error ?? message ?? 'error event');
-			} else if (job && typeof job === 'object') {
-				seen.lastJob = job;
-				seen.jobId = job.jobid ?? seen.jobId;
-			}
-		},
-	});
-
-	stream.socket?.setKeepAlive?.(true, DEAD_PEER_PROBE_AFTER_MS);
-
-	try {
-		for await (const chunk of untilAborted(stream, request.abortSignal)) {
-			decoder.push(chunk as Buffer);
-			if (finalJob() || seen.errorEvent) break;
-		}
-		if (!finalJob() && !seen.errorEvent && !request.abortSignal?.aborted) decoder.end();
-	} catch (readError) {
-		// A read error is the connection ending early: handled below like any other early end.
-		seen.readError = readError ?? 'read error';
-	} finally {
-		stream.destroy?.();
-	}
-
-	const job = finalJob();
-	if (job) return { kind: 'final', job };
-	if (request.abortSignal?.aborted) return { kind: 'aborted', jobId: seen.jobId };
-	const reason = interruptionReason(seen.errorEvent, seen.readError);
-	if (!seen.jobId) return { kind: 'lost', reason };
-	return { kind: 'interrupted', jobId: seen.jobId, reason, lastJob: seen.lastJob };
 }

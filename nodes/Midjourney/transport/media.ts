@@ -1,6 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, REQUEST_TIMEOUT_MS, sleepUnlessAborted, type ApiContext } from './request';
+import { apiRequest } from './request';
+import { REQUEST_TIMEOUT_MS, sleepUnlessAborted } from './retryPolicy';
+import { sessionOf, type ApiCaller } from './session';
 
 /** A readable stream as n8n's binary data store takes it (node code may not import 'stream'). */
 type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
@@ -47,15 +49,15 @@ function fileNameOf(url: string): string {
 
 /** Downloads an image or video from Midjourney's CDN through useapi.net's proxy, as a stream. */
 export async function downloadCdnMedia(
-	ctx: ApiContext,
+	api: ApiCaller,
 	cdnUrl: string,
 	itemIndex?: number,
 ): Promise<MediaDownload> {
+	const session = sessionOf(api);
 	// A user's stop ends the pause between two tries.
-	const stopSignal =
-		'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+	const stopSignal = session.cancelSignal;
 	for (let attempt = 0; ; attempt++) {
-		const response = await apiRequest<BodyStream>(ctx, {
+		const response = await apiRequest<BodyStream>(session, {
 			method: 'GET',
 			path: CDN_PROXY_PATH,
 			qs: { cdnUrl },

@@ -1,5 +1,5 @@
 /**
- * The useapi.net Midjourney v3 job model, typed once (see api-docs/v3/get-midjourney-jobs-jobid.md).
+ * The useapi.net Midjourney v3 job model, typed once (https://useapi.net/docs/api-midjourney-v3/get-midjourney-jobs-jobid).
  * Everything the node reads from a job goes through these types.
  */
 

@@ -6,19 +6,17 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
+import { pairedItems } from '../../engine/output/items';
 import {
 	checkHttpUrl,
 	checkIntegerRange,
 	checkNotAbove,
 	requireText,
 } from '../../helpers/validation';
-import type { Account } from '../../transport/accounts';
-import { apiRequest } from '../../transport/request';
+import { createOrUpdateAccount } from '../../transport/accounts';
 import { jobOptionsField } from '../common.descriptions';
-import { ACCOUNTS_PATH } from './channel';
 
-/** Limits from api-docs/v3/post-midjourney-accounts.md. */
+/** Limits from https://useapi.net/docs/api-midjourney-v3/post-midjourney-accounts */
 const MAX_JOBS = 15;
 const MAX_TYPE_JOBS = 12;
 const REPLY_URL_MAX = 2048;
@@ -117,11 +115,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { statusCode, body } = await apiRequest<Account>(this, {
-		method: 'POST',
-		path: ACCOUNTS_PATH,
-		body: accountBody(this, itemIndex, await discordToken(this, itemIndex)),
-		itemIndex,
-	});
-	return pairedItems(this, itemIndex, { ...body, created: statusCode === 201 });
+	const body = accountBody(this, itemIndex, await discordToken(this, itemIndex));
+	const { account, created } = await createOrUpdateAccount(this, body, itemIndex);
+	return pairedItems(this, itemIndex, { ...account, created });
 }

@@ -4,8 +4,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
-import { accountChannelField, accountPath, requestForChannel } from './channel';
+import { pairedItems } from '../../engine/output/items';
+import { deleteAccount } from '../../transport/accounts';
+import { accountChannelField, readAccountChannel } from './channel';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['account'], operation: ['deleteAccount'] } },
@@ -20,6 +21,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { channel } = await requestForChannel(this, itemIndex, 'DELETE', accountPath);
+	const channel = readAccountChannel(this, itemIndex);
+	await deleteAccount(this, channel, itemIndex);
 	return pairedItems(this, itemIndex, { channel, deleted: true });
 }

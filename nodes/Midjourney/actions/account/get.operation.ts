@@ -4,9 +4,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
-import type { Account } from '../../transport/accounts';
-import { accountChannelField, accountPath, requestForChannel } from './channel';
+import { pairedItems } from '../../engine/output/items';
+import { getAccount } from '../../transport/accounts';
+import { accountChannelField, readAccountChannel } from './channel';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['account'], operation: ['get'] } },
@@ -17,6 +17,6 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { body } = await requestForChannel<Account>(this, itemIndex, 'GET', accountPath);
-	return pairedItems(this, itemIndex, body);
+	const account = await getAccount(this, readAccountChannel(this, itemIndex), itemIndex);
+	return pairedItems(this, itemIndex, account);
 }

@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
+import { pairedItems } from '../../engine/output/items';
 import { checkIntegerRange } from '../../helpers/validation';
 import { listAccounts } from '../../transport/accounts';
 

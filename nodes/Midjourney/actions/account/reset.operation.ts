@@ -4,8 +4,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
-import { ACCOUNTS_PATH, accountChannelField, requestForChannel } from './channel';
+import { pairedItems } from '../../engine/output/items';
+import { resetAccount } from '../../transport/accounts';
+import { accountChannelField, readAccountChannel } from './channel';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['account'], operation: ['reset'] } },
@@ -25,11 +26,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { channel } = await requestForChannel(
-		this,
-		itemIndex,
-		'POST',
-		(id) => `${ACCOUNTS_PATH}/reset/${id}`,
-	);
+	const channel = readAccountChannel(this, itemIndex);
+	await resetAccount(this, channel, itemIndex);
 	return pairedItems(this, itemIndex, { channel, reset: true });
 }

@@ -5,10 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { resolveImageSlot, imageSlotFields, type ImageSlot } from '../../helpers/imageInput';
-import { executeJobOperation, type JobPayload } from '../../helpers/jobOperation';
+import { executeJobOperation, type JobPayload } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { resolveImageSlot, type ImageSlot } from '../../helpers/imageInput';
 import { invalidInput } from '../../helpers/validation';
 import { channelField, jobWaitFields } from '../common.descriptions';
+import { imageSlotFields } from './imageSlot.description';
 
 const MIN_IMAGES = 2;
 const MAX_IMAGES = 5;
@@ -50,6 +52,7 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const slots = (this.getNodeParameter('images.image', itemIndex, []) as ImageSlot[]) ?? [];
 	if (slots.length < MIN_IMAGES || slots.length > MAX_IMAGES) {
@@ -72,8 +75,8 @@ export async function execute(
 		if ('url' in image) payload.fields[`imageUrl_${number}`] = image.url;
 		else payload.files[`imageBlob_${number}`] = image.file;
 	}
-	return await executeJobOperation(this, itemIndex, 'blend', payload);
+	return await executeJobOperation(run, itemIndex, 'blend', payload);
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

@@ -5,33 +5,20 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
-import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
-import { submitAndWait } from '../../helpers/jobOperation';
+import { submitAndWait } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { jobOutputItems } from '../../engine/output/jobOutput';
+import {
+	PROMPT_MAX_LENGTH,
+	readJobId,
+	readOutputOptions,
+	readWaitMode,
+} from '../../engine/itemParameters';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
-import { parseButtonNames } from '../../helpers/buttonNames';
-import { checkButtonsOfJob, isToolExecution } from '../../helpers/toolMode';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
-
-export const VARY_REGION = 'Vary (Region)';
-export const CUSTOM_ZOOM = 'Custom Zoom';
-/** Buttons that take a prompt when Remix mode is on (api-docs button page); Custom Zoom always needs one. */
-export const PROMPT_BUTTONS = [
-	CUSTOM_ZOOM,
-	'V1',
-	'V2',
-	'V3',
-	'V4',
-	VARY_REGION,
-	'Vary (Strong)',
-	'Vary (Subtle)',
-	'⬅️',
-	'➡️',
-	'⬆️',
-	'⬇️',
-	'🔄',
-];
+import { checkButtonsOfJob, isToolExecution } from '../../engine/toolMode';
+import { CUSTOM_ZOOM, parseButtonNames, PROMPT_BUTTONS, VARY_REGION } from './buttons';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -75,7 +62,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** The Button field as a list, from the dropdown, an expression or a model (see helpers/buttonNames). */
+/** The Button field as a list, from the dropdown, an expression or a model (see parseButtonNames). */
 function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return parseButtonNames(ctx.getNodeParameter('button', itemIndex, []));
 }
@@ -83,6 +70,7 @@ function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
@@ -96,7 +84,7 @@ export async function execute(
 		);
 	}
 	if (isToolExecution(this)) buttons = await checkButtonsOfJob(this, itemIndex, jobId, buttons);
-	if (buttons.length > 1 && this.getNodeParameter('waitFor', itemIndex, 'stream') === 'callback') {
+	if (buttons.length > 1 && readWaitMode(this, itemIndex) === 'callback') {
 		throw invalidInput(
 			node,
 			itemIndex,
@@ -128,10 +116,10 @@ export async function execute(
 		const fields: Record<string, string> = { jobId, button };
 		if (button === VARY_REGION) fields.mask = mask;
 		if (prompt && PROMPT_BUTTONS.includes(button)) fields.prompt = prompt;
-		children.push(await submitAndWait(this, itemIndex, 'button', { fields }));
+		children.push(await submitAndWait(run, itemIndex, 'button', { fields }));
 	}
-	return await jobOutputItems(this, itemIndex, children, readOutputOptions(this, itemIndex));
+	return await jobOutputItems(run, itemIndex, children, readOutputOptions(this, itemIndex));
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

@@ -5,10 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readJobId } from '../../helpers/jobParameters';
-import { pairedItems } from '../../helpers/output/output';
-import { jobPath } from '../../transport/jobs';
-import { apiRequest } from '../../transport/request';
+import { pairedItems } from '../../engine/output/items';
+import { readJobId } from '../../engine/itemParameters';
+import { deleteJob } from '../../transport/jobs';
 import { jobIdField } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -29,6 +28,6 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const jobId = readJobId(this, itemIndex);
-	await apiRequest(this, { method: 'DELETE', path: jobPath(jobId), itemIndex, retry: 'none' });
+	await deleteJob(this, jobId, itemIndex);
 	return pairedItems(this, itemIndex, { jobid: jobId, cancelled: true });
 }

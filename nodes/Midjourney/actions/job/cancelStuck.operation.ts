@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
+import { pairedItems } from '../../engine/output/items';
 import {
 	DEFAULT_STUCK_THRESHOLD_MINUTES,
 	listedJobs,
@@ -15,10 +15,9 @@ import {
 	serverNowMs,
 	stuckVerdict,
 	type ListedJob,
-} from '../../helpers/stuckJobs';
+} from '../../engine/stuckJobs';
 import { invalidInput, requireChannelId } from '../../helpers/validation';
-import { getJob, jobPath, V3 } from '../../transport/jobs';
-import { apiRequest } from '../../transport/request';
+import { deleteJob, getJob, listRunningJobs } from '../../transport/jobs';
 import type { Job } from '../../transport/types';
 import { channelField } from '../common.descriptions';
 
@@ -142,7 +141,7 @@ async function examine(
 		return entry;
 	}
 	try {
-		await apiRequest(ctx, { method: 'DELETE', path: jobPath(listed.jobId), itemIndex });
+		await deleteJob(ctx, listed.jobId, itemIndex);
 		entry.cancelled = true;
 		entry.reason = `stuck (${stuckFor}); cancelled, its slot is free`;
 	} catch (error) {
@@ -168,11 +167,7 @@ export async function execute(
 		: undefined;
 	const dryRun = this.getNodeParameter('dryRun', itemIndex, false) as boolean;
 
-	const { body } = await apiRequest<unknown>(this, {
-		method: 'GET',
-		path: `${V3}/jobs`,
-		itemIndex,
-	});
+	const body = await listRunningJobs<unknown>(this, { itemIndex });
 	const jobs: ExaminedJob[] = [];
 	for (const listed of listedJobs(body, channel)) {
 		jobs.push(await examine(this, itemIndex, listed, thresholdMs, dryRun));

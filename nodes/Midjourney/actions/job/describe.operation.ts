@@ -5,11 +5,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { resolveImageSlot, imageSlotFields } from '../../helpers/imageInput';
-import { submitAndWait } from '../../helpers/jobOperation';
-import { describePrompts, jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
+import { submitAndWait } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { describePrompts, jobOutputItems } from '../../engine/output/jobOutput';
+import { resolveImageSlot } from '../../helpers/imageInput';
+import { readOutputOptions } from '../../engine/itemParameters';
 import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
+import { imageSlotFields } from './imageSlot.description';
 
 const properties: INodeProperties[] = [
 	{
@@ -31,6 +34,7 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const image = await resolveImageSlot(
 		this,
@@ -42,7 +46,7 @@ export async function execute(
 		'Image',
 	);
 	const job = await submitAndWait(
-		this,
+		run,
 		itemIndex,
 		'describe',
 		'url' in image
@@ -50,7 +54,7 @@ export async function execute(
 			: { fields: {}, files: { imageBlob: image.file } },
 	);
 	return await jobOutputItems(
-		this,
+		run,
 		itemIndex,
 		[finishedJob(job)],
 		readOutputOptions(this, itemIndex),
@@ -63,5 +67,5 @@ export function finishedJob(job: Job): Job {
 	return prompts.length ? { ...job, prompts } : job;
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

@@ -5,8 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readJobId } from '../../helpers/jobParameters';
-import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
+import type { JobRun } from '../../engine/jobRun';
+import { jobOutputItems } from '../../engine/output/jobOutput';
+import { readJobId, readOutputOptions } from '../../engine/itemParameters';
 import { getJob } from '../../transport/jobs';
 import { jobIdField, jobOptionsField } from '../common.descriptions';
 
@@ -27,7 +28,8 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
-	const job = await getJob(this, readJobId(this, itemIndex), { itemIndex });
-	return await jobOutputItems(this, itemIndex, [job], readOutputOptions(this, itemIndex));
+	const job = await getJob(run.api, readJobId(this, itemIndex), { itemIndex });
+	return await jobOutputItems(run, itemIndex, [job], readOutputOptions(this, itemIndex));
 }

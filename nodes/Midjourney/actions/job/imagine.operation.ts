@@ -5,8 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { executeJobOperation } from '../../helpers/jobOperation';
-import { readPrompt } from '../../helpers/jobParameters';
+import { executeJobOperation } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { readPrompt } from '../../engine/itemParameters';
 import { channelField, imaginePromptField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [imaginePromptField, channelField, ...jobWaitFields];
@@ -19,11 +20,12 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
-	return await executeJobOperation(this, itemIndex, 'imagine', {
+	return await executeJobOperation(run, itemIndex, 'imagine', {
 		fields: { prompt: readPrompt(this, itemIndex) },
 	});
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

@@ -5,9 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { pairedItems } from '../../helpers/output/output';
-import { apiRequest } from '../../transport/request';
-import { V3 } from '../../transport/jobs';
+import { pairedItems } from '../../engine/output/items';
+import { listRunningJobs } from '../../transport/jobs';
 
 const properties: INodeProperties[] = [
 	{
@@ -27,6 +26,6 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { body } = await apiRequest<object>(this, { method: 'GET', path: `${V3}/jobs`, itemIndex });
-	return pairedItems(this, itemIndex, body ?? {});
+	const running = await listRunningJobs<object>(this, { itemIndex });
+	return pairedItems(this, itemIndex, running ?? {});
 }

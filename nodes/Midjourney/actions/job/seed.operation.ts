@@ -5,8 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { executeJobOperation } from '../../helpers/jobOperation';
-import { readJobId } from '../../helpers/jobParameters';
+import { executeJobOperation } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { readJobId } from '../../engine/itemParameters';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -35,10 +36,11 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const jobId = readJobId(this, itemIndex);
 	return await executeJobOperation(
-		this,
+		run,
 		itemIndex,
 		'seed',
 		{ fields: { jobId } },
@@ -46,5 +48,5 @@ export async function execute(
 	);
 }
 
-/** Items run in parallel up to the account's free capacity (see the router). */
+/** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */
 export const createsJobs = true;

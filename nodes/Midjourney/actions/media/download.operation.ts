@@ -6,8 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import type { JobRun } from '../../engine/jobRun';
+import { downloadToBinary } from '../../engine/output/downloads';
 import { checkUrlPrefix, requireText } from '../../helpers/validation';
-import { downloadToBinary } from '../../helpers/output/jobOutput';
 import { CDN_PREFIX } from '../../transport/media';
 
 const properties: INodeProperties[] = [
@@ -45,6 +46,7 @@ function binarySize(binary: IBinaryData): number | undefined {
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const cdnUrl = requireText(
@@ -61,7 +63,7 @@ export async function execute(
 		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
 	);
 
-	const binary = await downloadToBinary(this, cdnUrl, itemIndex);
+	const binary = await downloadToBinary(run, cdnUrl, itemIndex);
 	return this.helpers.constructExecutionMetaData(
 		[
 			{

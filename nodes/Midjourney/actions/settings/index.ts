@@ -1,14 +1,25 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as fast from './fast.operation';
-import * as info from './info.operation';
-import * as relax from './relax.operation';
-import * as remix from './remix.operation';
-import * as settings from './settings.operation';
-import * as turbo from './turbo.operation';
-import * as variability from './variability.operation';
+import type { Operation } from '../node.type';
+import { settingsOperation, type SettingsVerb } from './settingsJob';
 
-export { fast, info, relax, remix, settings, turbo, variability };
+/**
+ * Each settings command is one job with no fields of its own: one operation each, built alike.
+ * Only its fields and execute are the operation's: a Callback resume outputs the job as it is
+ * (as it did when each command had a file of its own).
+ */
+function operation(verb: SettingsVerb): Operation & { description: INodeProperties[] } {
+	const { description, execute } = settingsOperation(verb);
+	return { description, execute };
+}
+
+export const fast = operation('fast');
+export const info = operation('info');
+export const relax = operation('relax');
+export const remix = operation('remix');
+export const settings = operation('settings');
+export const turbo = operation('turbo');
+export const variability = operation('variability');
 
 export const description: INodeProperties[] = [
 	{

@@ -6,8 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { submitAndWait } from '../../helpers/jobOperation';
-import { pairedItems } from '../../helpers/output/output';
+import { submitAndWait } from '../../engine/jobOperation';
+import type { JobRun } from '../../engine/jobRun';
+import { pairedItems } from '../../engine/output/items';
 import type { Job } from '../../transport/types';
 import { channelField, jobWaitFields } from '../common.descriptions';
 
@@ -98,8 +99,12 @@ export function settingsOperation(verb: SettingsVerb) {
 			{ show: { resource: ['settings'], operation: [verb] } },
 			properties,
 		),
-		async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-			const job = await submitAndWait(this, itemIndex, verb, { fields: {} });
+		async execute(
+			this: IExecuteFunctions,
+			itemIndex: number,
+			run: JobRun,
+		): Promise<INodeExecutionData[]> {
+			const job = await submitAndWait(run, itemIndex, verb, { fields: {} });
 			return pairedItems(this, itemIndex, finishedJob(job));
 		},
 		finishedJob,

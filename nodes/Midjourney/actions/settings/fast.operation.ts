@@ -1,3 +1,0 @@
-import { settingsOperation } from './settingsJob';
-
-export const { description, execute } = settingsOperation('fast');

@@ -1,0 +1,74 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { readJobRouting, readOutputOptions, readWaitSettings } from './itemParameters';
+import { asNodeError } from '../transport/errors';
+import { jobCommandPath } from '../transport/jobs';
+import { MultipartBody, type MultipartFile } from '../transport/multipart';
+import type { Job } from '../transport/types';
+import type { JobRun } from './jobRun';
+import { jobOutputItems, type OutputOptions } from './output/jobOutput';
+import { runJob } from './waiting/runJob';
+import { waitsForEnd } from './waiting/waitSettings';
+
+export interface JobPayload {
+	/** The operation's own parameters, as the API names them. */
+	fields: IDataObject;
+	/** Uploaded images (imageBlob, imageBlob_1…); when present the request is multipart/form-data. */
+	files?: Record<string, MultipartFile>;
+}
+
+function requestBody(payload: JobPayload): IDataObject | MultipartBody {
+	if (!payload.files || Object.keys(payload.files).length === 0) return payload.fields;
+	const multipart = new MultipartBody();
+	for (const [name, value] of Object.entries(payload.fields)) {
+		if (value !== undefined && value !== null)
+			multipart.field(name, value as string | number | boolean);
+	}
+	for (const [name, file] of Object.entries(payload.files)) multipart.file(name, file);
+	return multipart;
+}
+
+/**
+ * Submits `POST /v3/midjourney/jobs/<verb>` with the shared channel/reply fields and waits as the
+ * user chose, while the item holds a slot of the run's scheduler (when the run has one).
+ */
+export async function submitAndWait(
+	run: JobRun,
+	itemIndex: number,
+	verb: string,
+	payload: JobPayload,
+): Promise<Job> {
+	const { ctx } = run;
+	const routing = readJobRouting(ctx, itemIndex);
+	const wait = readWaitSettings(ctx, itemIndex);
+	const { channel } = routing;
+	const fields = { ...payload.fields, ...routing };
+	const submitAndFollow = async () => {
+		// Checked once the item has its slot: a 596 may have come back while it waited for one.
+		const refusal = run.blockedChannels.refusal(ctx.getNode(), itemIndex, channel);
+		if (refusal) throw refusal;
+		const body = requestBody({ fields, files: payload.files });
+		return await runJob(run, itemIndex, { path: jobCommandPath(verb), body, channel }, wait);
+	};
+	try {
+		return run.scheduler
+			? await run.scheduler.use(itemIndex, waitsForEnd(wait.mode), submitAndFollow)
+			: await submitAndFollow();
+	} catch (error) {
+		run.blockedChannels.noteFailure(channel, error);
+		throw asNodeError(ctx.getNode(), error, itemIndex);
+	}
+}
+
+/** The whole of a job-creating operation once its own fields are read and checked. */
+export async function executeJobOperation(
+	run: JobRun,
+	itemIndex: number,
+	verb: string,
+	payload: JobPayload,
+	outputDefaults: Partial<OutputOptions> = {},
+): Promise<INodeExecutionData[]> {
+	const job = await submitAndWait(run, itemIndex, verb, payload);
+	const options = readOutputOptions(run.ctx, itemIndex, outputDefaults);
+	return await jobOutputItems(run, itemIndex, [job], options);
+}

@@ -1,0 +1,118 @@
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+import { readWaitMode } from './itemParameters';
+import { ApiSession } from '../transport/session';
+import { BlockedChannels } from './blockedChannels';
+import { readFreeSlots } from './capacity/capacity';
+import { Limiter } from './capacity/concurrency';
+import { JobScheduler } from './capacity/scheduler';
+import { readMaxParallelJobs, sizeScheduler, type SchedulerSize } from './capacity/sizing';
+import { MAX_PARALLEL_DOWNLOADS, type MediaRun } from './output/downloads';
+
+/** What the router needs to know of the operation it starts a run for. */
+export interface RunOperation {
+	/** The operation creates Midjourney jobs: its items run in parallel, sized to the account. */
+	createsJobs?: boolean;
+}
+
+/**
+ * One execution of the action node: everything its items share, created by the router and handed
+ * to every operation call. Nothing of it is kept anywhere else, so two executions (or two items of
+ * one Callback resume) never see each other's state.
+ * - `api`: the transport's session: the credential's base URL, read once, and the scheduler as the
+ *   observer the transport reports accepted submissions, 429s and cancelled jobs to;
+ * - `scheduler`: the account's job slots as this run sees them (job-creating operations only);
+ * - `blockedChannels`: channels that answered 596, so later items are not submitted into them;
+ * - `downloads`: at most MAX_PARALLEL_DOWNLOADS media files downloading at once;
+ * - `stopSignal`: fires when the run stops (an item failed without Continue On Fail, or the user
+ *   stopped the execution); every wait listens to it and cancels its job.
+ */
+export class JobRun implements MediaRun {
+	readonly api: ApiSession;
+
+	readonly scheduler?: JobScheduler;
+
+	readonly blockedChannels = new BlockedChannels();
+
+	readonly downloads = new Limiter(MAX_PARALLEL_DOWNLOADS);
+
+	readonly stopSignal: AbortSignal;
+
+	private readonly stopper = new AbortController();
+
+	/** `size`: the scheduler's, for a job-creating run (see JobRun.start); none runs items one by one. */
+	constructor(
+		readonly ctx: IExecuteFunctions,
+		size?: SchedulerSize,
+	) {
+		const cancel = ctx.getExecutionCancelSignal?.();
+		this.stopSignal = cancel ? AbortSignal.any([this.stopper.signal, cancel]) : this.stopper.signal;
+		if (size) {
+			this.scheduler = new JobScheduler({
+				...size,
+				readFreeSlots: async () => await readFreeSlots(this.api, size.channels, size.kind),
+				stopSignal: this.stopSignal,
+				stop: () => this.stop(),
+				continueOnFail: ctx.continueOnFail(),
+				node: ctx.getNode(),
+			});
+		}
+		this.api = new ApiSession(ctx, this.scheduler);
+	}
+
+	/**
+	 * The run of one execution of `operation`: checked before anything is sent (see preflight), and
+	 * for a job-creating operation sized to the account's free capacity.
+	 */
+	static async start(ctx: IExecuteFunctions, operation: RunOperation): Promise<JobRun> {
+		const count = ctx.getInputData().length;
+		JobRun.preflight(ctx, operation, count);
+		if (!operation.createsJobs) return new JobRun(ctx);
+		return new JobRun(ctx, await sizeScheduler(ctx, new ApiSession(ctx), count));
+	}
+
+	/**
+	 * What is checked for the whole run before the first submission, so nothing is paid for a run
+	 * that cannot go through. This is the place for the preflight of all items (every item's inputs
+	 * read and checked before the first submission); today it holds the run-wide checks only, and
+	 * each item's own inputs are checked when the item runs.
+	 */
+	static preflight(ctx: IExecuteFunctions, operation: RunOperation, count: number): void {
+		// A waiting execution is woken once, by one job: Callback mode takes one item per run.
+		if (count > 1 && readWaitMode(ctx, 0) === 'callback') {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Wait for Result: Callback takes one item per run, got ${count}`,
+				{
+					description:
+						'For many items choose Stream or Poll (items run in parallel), or "Don\'t Wait" with a Reply URL and the Midjourney Trigger node.',
+				},
+			);
+		}
+		if (operation.createsJobs) readMaxParallelJobs(ctx);
+	}
+
+	/**
+	 * How many items run at once. Jobs hold a slot only from submission to final status (see
+	 * submitAndWait); twice as many items as slots run so that a finished job's downloads overlap
+	 * the next job instead of delaying it. Without a scheduler, one item at a time.
+	 */
+	get itemsAtOnce(): number {
+		return this.scheduler ? this.scheduler.ceiling * 2 : 1;
+	}
+
+	/** Stop the run: no new submission; running jobs are cancelled by their waits. */
+	stop(): void {
+		this.stopper.abort();
+	}
+
+	/** Fires when the time limit passes, the user stops the execution, or the run stops, whichever comes first. */
+	waitSignal(timeLimitMs: number): AbortSignal {
+		return AbortSignal.any([AbortSignal.timeout(timeLimitMs), this.stopSignal]);
+	}
+
+	/** Why waiting stopped early: the user stopped the execution, or the time limit passed. */
+	stopReason(): 'stopped' | 'timeLimit' {
+		return this.ctx.getExecutionCancelSignal?.()?.aborted ? 'stopped' : 'timeLimit';
+	}
+}

@@ -1,0 +1,76 @@
+import type { IBinaryData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import {
+	CDN_PREFIX,
+	downloadCdnMedia,
+	withIdleTimeout,
+	type MediaDownload,
+} from '../../transport/media';
+import { REQUEST_TIMEOUT_MS } from '../../transport/retryPolicy';
+import { ApiSession } from '../../transport/session';
+import { Limiter } from '../capacity/concurrency';
+
+/** The contexts that turn jobs into items: the action node, and the webhooks (trigger, Callback resume). */
+type ItemContext = IExecuteFunctions | IWebhookFunctions;
+
+/**
+ * Files downloading at once in one execution (or one trigger call), whatever the number of items
+ * and of files per job: each holds a connection and a file being written.
+ */
+export const MAX_PARALLEL_DOWNLOADS = 8;
+
+/** What downloads a run's media: n8n's context, its API session and its bound on parallel downloads. */
+export interface MediaRun {
+	readonly ctx: ItemContext;
+	readonly api: ApiSession;
+	readonly downloads: Limiter;
+}
+
+/** The media run of one webhook call (a trigger event, a Callback resume): it has no job run. */
+export function webhookRun(ctx: IWebhookFunctions): MediaRun {
+	return { ctx, api: new ApiSession(ctx), downloads: new Limiter(MAX_PARALLEL_DOWNLOADS) };
+}
+
+async function openMedia(run: MediaRun, url: string, itemIndex: number): Promise<MediaDownload> {
+	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(run.api, url, itemIndex);
+	// Discord attachment URLs are public and signed; the API token is not sent to them.
+	const response = (await run.ctx.helpers.httpRequest({
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		timeout: REQUEST_TIMEOUT_MS.download,
+	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
+	const fileName = new URL(url).pathname.split('/').pop() || 'media';
+	const mimeType = String(response.headers?.['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
+	return {
+		stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
+		mimeType,
+		fileName,
+	};
+}
+
+/**
+ * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
+ * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
+ */
+export async function downloadToBinary(
+	run: MediaRun,
+	url: string,
+	itemIndex: number,
+): Promise<IBinaryData> {
+	return await run.downloads.use(async () => {
+		const media = await openMedia(run, url, itemIndex);
+		try {
+			return await run.ctx.helpers.prepareBinaryData(
+				media.stream,
+				media.fileName,
+				media.mimeType || undefined,
+			);
+		} finally {
+			media.stream.destroy();
+		}
+	});
+}

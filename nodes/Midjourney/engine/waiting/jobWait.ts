@@ -1,0 +1,125 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import {
+	asNodeError,
+	isTransientFailure,
+	withJob,
+	type FailedJob,
+	type NodeError,
+} from '../../transport/errors';
+import { cancelJob, getJob, type SubmitRequest } from '../../transport/jobs';
+import type { MultipartBody } from '../../transport/multipart';
+import { sleepUnlessAborted } from '../../transport/retryPolicy';
+import { isFinal, type Job } from '../../transport/types';
+import type { JobRun } from '../jobRun';
+import { isToolExecution } from '../toolMode';
+import { throwIfUnsuccessful } from './jobOutcome';
+import { nextPollDelayMs } from './pollSchedule';
+import type { WaitSettings } from './waitSettings';
+
+export interface JobSubmission {
+	/** `jobCommandPath(verb)` of transport/jobs.ts */
+	path: string;
+	body: IDataObject | MultipartBody;
+	channel?: string;
+}
+
+/**
+ * One item's wait for its job: the submission, the signal that ends waiting (time limit, the
+ * user's stop, the run's stop), and the steps every wait mode is made of (see runJob.ts).
+ */
+export class JobWait {
+	readonly abortSignal: AbortSignal;
+
+	readonly request: SubmitRequest;
+
+	constructor(
+		readonly run: JobRun,
+		readonly itemIndex: number,
+		submission: JobSubmission,
+		readonly settings: WaitSettings,
+	) {
+		this.abortSignal = run.waitSignal(settings.timeLimitMs);
+		this.request = {
+			path: submission.path,
+			body: submission.body,
+			channel: submission.channel,
+			itemIndex,
+			busyRetry: settings.busyRetry,
+			abortSignal: this.abortSignal,
+		};
+	}
+
+	get aborted(): boolean {
+		return this.abortSignal.aborted;
+	}
+
+	/** The time limit passed or the user stopped the execution: the job is cancelled and the item fails. */
+	async ended(job: FailedJob | undefined): Promise<NodeError> {
+		const cancelled = job ? await cancelJob(this.run.api, job.jobid) : false;
+		const jobText = job
+			? cancelled
+				? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
+				: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`
+			: 'No job had been created yet.';
+		const message =
+			this.run.stopReason() === 'stopped'
+				? 'The execution was stopped while waiting for the Midjourney job'
+				: `The Midjourney job did not finish within the time limit of ${Math.round(this.settings.timeLimitMs / 1000)} seconds`;
+		const error = new NodeOperationError(this.run.ctx.getNode(), message, {
+			itemIndex: this.itemIndex,
+			description: `${jobText} Raise "Time Limit (Seconds)" for long jobs (video, relax mode, busy account).`,
+		});
+		return job ? withJob(error, { ...job, cancelled }) : error;
+	}
+
+	/** Sends a submission; before a job id is known there is nothing to cancel when waiting ends. */
+	async submit<T>(send: () => Promise<T>): Promise<T> {
+		try {
+			return await send();
+		} catch (error) {
+			if (this.aborted) throw await this.ended(undefined);
+			throw asNodeError(this.run.ctx.getNode(), error, this.itemIndex);
+		}
+	}
+
+	/**
+	 * A final job: the item's result, or its failure when the job failed or was moderated. An
+	 * agent's tool answers with the failed job (its ID, status and error) so that the model can act on it.
+	 */
+	finished(job: Job): Job {
+		if (isToolExecution(this.run.ctx)) return job;
+		return throwIfUnsuccessful(this.run.ctx, this.itemIndex, job);
+	}
+
+	/**
+	 * Reads the job until it is final, scheduled by what is known of it (see nextPollDelayMs).
+	 * A read that fails for a passing reason (5xx, 429, no answer) is tried again until the time
+	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is cancelled.
+	 */
+	async pollUntilFinal(jobId: string, submittedAt: number, lastRead?: Job): Promise<Job> {
+		const { api } = this.run;
+		let last = lastRead;
+		for (;;) {
+			const delay = nextPollDelayMs(last, Date.now() - submittedAt, this.settings.pollIntervalMs);
+			await sleepUnlessAborted(delay, this.abortSignal);
+			if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+			try {
+				last = await getJob(api, jobId, {
+					itemIndex: this.itemIndex,
+					abortSignal: this.abortSignal,
+				});
+			} catch (error) {
+				if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+				if (isTransientFailure(error)) continue;
+				const cancelled = await cancelJob(api, jobId);
+				throw withJob(asNodeError(this.run.ctx.getNode(), error, this.itemIndex), {
+					jobid: jobId,
+					status: last?.status,
+					cancelled,
+				});
+			}
+			if (isFinal(last)) return this.finished(last);
+		}
+	}
+}

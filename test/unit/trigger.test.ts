@@ -1,0 +1,125 @@
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+
+import { claimDelivery, eventKey } from '../../nodes/Midjourney/trigger/deliveries';
+import {
+	matchesFilter,
+	replyRefOf,
+	type CallbackFilter,
+} from '../../nodes/Midjourney/trigger/eventFilter';
+import type { Job } from '../../nodes/Midjourney/transport/types';
+
+/** The trigger's filter and de-duplication as plain functions, without n8n or a server. */
+
+const filter = (overrides: Partial<CallbackFilter> = {}): CallbackFilter => ({
+	events: ['completed', 'failed', 'moderated'],
+	verbs: [],
+	jobTypes: [],
+	replyRefMatch: 'any',
+	replyRef: '',
+	...overrides,
+});
+
+const event = (overrides: Partial<Job> = {}): Job => ({
+	jobid: 'j1',
+	verb: 'imagine',
+	status: 'completed',
+	created: '2026-11-23T10:00:00.000Z',
+	request: { replyRef: 'order-42' },
+	...overrides,
+});
+
+describe('event filter', () => {
+	it('lets through only the chosen statuses (final ones by default)', () => {
+		expect(matchesFilter(event(), filter())).toBe(true);
+		expect(matchesFilter(event({ status: 'progress' }), filter())).toBe(false);
+		expect(matchesFilter(event({ status: 'progress' }), filter({ events: ['progress'] }))).toBe(
+			true,
+		);
+	});
+
+	it('filters on command and job type when they are set, and treats a job without a type as an image', () => {
+		expect(matchesFilter(event(), filter({ verbs: ['button'] }))).toBe(false);
+		expect(matchesFilter(event({ verb: 'button' }), filter({ verbs: ['button'] }))).toBe(true);
+		expect(matchesFilter(event(), filter({ jobTypes: ['video'] }))).toBe(false);
+		expect(matchesFilter(event(), filter({ jobTypes: ['image'] }))).toBe(true);
+		expect(matchesFilter(event({ jobType: 'video' }), filter({ jobTypes: ['video'] }))).toBe(true);
+	});
+
+	it('matches the reply ref exactly or by prefix, from a v3 job (request) or a v2 job (top level)', () => {
+		expect(matchesFilter(event(), filter({ replyRefMatch: 'exact', replyRef: 'order-42' }))).toBe(
+			true,
+		);
+		expect(matchesFilter(event(), filter({ replyRefMatch: 'exact', replyRef: 'order-4' }))).toBe(
+			false,
+		);
+		expect(matchesFilter(event(), filter({ replyRefMatch: 'prefix', replyRef: 'order-' }))).toBe(
+			true,
+		);
+		const v2 = { ...event({ request: {} }), replyRef: 'batch-1' } as Job;
+		expect(replyRefOf(v2)).toBe('batch-1');
+		expect(matchesFilter(v2, filter({ replyRefMatch: 'prefix', replyRef: 'batch-' }))).toBe(true);
+		expect(
+			matchesFilter(event({ request: {} }), filter({ replyRefMatch: 'exact', replyRef: 'x' })),
+		).toBe(false);
+	});
+});
+
+describe('event key', () => {
+	it('tells apart the statuses of a job, and its progress events by percentage', () => {
+		expect(eventKey({ jobid: 'j1', status: 'completed' })).toBe('j1|completed');
+		expect(eventKey({ jobId: 'j1', status: 'started' })).toBe('j1|started');
+		const progress = (percent: number): IDataObject => ({
+			jobid: 'j1',
+			status: 'progress',
+			response: { progress_percent: percent },
+		});
+		expect(eventKey(progress(15))).not.toBe(eventKey(progress(54)));
+		expect(eventKey(progress(54))).toBe(eventKey(progress(54)));
+	});
+});
+
+/** The trigger's context as far as de-duplication uses it: its workflow, its node and its static data. */
+function triggerContext(workflowId: string) {
+	const staticData: IDataObject = {};
+	const ctx = {
+		getWorkflow: () => ({ id: workflowId, active: true }),
+		getNode: () => ({ id: 'trigger-node', name: 'Midjourney Trigger' }),
+		getWorkflowStaticData: () => staticData,
+	} as unknown as IWebhookFunctions;
+	return { ctx, staticData };
+}
+
+describe('delivery de-duplication', () => {
+	it('starts the workflow once per event, also for a delivery that arrives while the first is processed', () => {
+		const { ctx, staticData } = triggerContext('wf-dedup-1');
+		const first = claimDelivery(ctx, 'j1|completed');
+		expect(first).toBeDefined();
+		// The same event again before the first finished: refused (both would otherwise read the same static data).
+		expect(claimDelivery(ctx, 'j1|completed')).toBeUndefined();
+		first!.done();
+		expect(staticData.deliveries).toEqual(['j1|completed']);
+		expect(claimDelivery(ctx, 'j1|completed')).toBeUndefined();
+		// Another event of the same job is its own delivery.
+		expect(claimDelivery(ctx, 'j1|failed')).toBeDefined();
+	});
+
+	it('lets an event whose processing failed be delivered again', () => {
+		const { ctx, staticData } = triggerContext('wf-dedup-2');
+		claimDelivery(ctx, 'j2|completed')!.failed();
+		expect(staticData.deliveries).toBeUndefined();
+		expect(claimDelivery(ctx, 'j2|completed')).toBeDefined();
+	});
+
+	it('remembers delivered events in the static data, so they stay delivered after a restart', () => {
+		const { ctx, staticData } = triggerContext('wf-dedup-3');
+		staticData.deliveries = ['j3|completed'];
+		expect(claimDelivery(ctx, 'j3|completed')).toBeUndefined();
+	});
+
+	it('keeps the events of two triggers apart', () => {
+		const one = triggerContext('wf-dedup-4');
+		const two = triggerContext('wf-dedup-5');
+		expect(claimDelivery(one.ctx, 'j4|completed')).toBeDefined();
+		expect(claimDelivery(two.ctx, 'j4|completed')).toBeDefined();
+	});
+});
