@@ -106,6 +106,7 @@ describe('output options', () => {
 			simplify: false,
 			download: 'combined',
 			binaryPropertyName: 'data',
+			compact: false,
 		});
 		expect(outputOptionsFrom({ binaryPropertyName: '  ' }).binaryPropertyName).toBe('data');
 	});
