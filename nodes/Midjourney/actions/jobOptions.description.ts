@@ -90,6 +90,16 @@ export const jobOptionsField: INodeProperties = {
 			description:
 				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
 		},
+		{
+			displayName: 'Cancel Stuck Jobs After (Minutes)',
+			name: 'cancelStuckAfter',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 14, numberPrecision: 1 },
+			// DEFAULT_STUCK_THRESHOLD_MINUTES of engine/stuckJobs.ts (the linter wants the literal here)
+			default: 3,
+			description:
+				"When every slot is busy (HTTP 429), jobs on the channel that have stayed in progress unchanged this long, e.g. left by an n8n worker that stopped while streaming them, are cancelled so this run can use their slots. This run's own jobs and jobs created, started, waiting to start or still changing are never cancelled. 1 to 14 minutes (3 when this option is not added); 0 turns it off.",
+		},
 		downloadMediaField,
 		{
 			displayName: 'If the Stream Is Lost',

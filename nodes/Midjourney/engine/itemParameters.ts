@@ -1,6 +1,11 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { outputOptionsFrom, type DownloadMode, type OutputOptions } from './output/jobOutput';
+import {
+	DEFAULT_STUCK_THRESHOLD_MINUTES,
+	MAX_STUCK_THRESHOLD_MINUTES,
+	MIN_STUCK_THRESHOLD_MINUTES,
+} from './stuckJobs';
 import { toolOutputDefaults, type AgentAnswer } from './toolMode';
 import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitSettings';
 import {
@@ -30,6 +35,8 @@ export interface JobOptions {
 	agentAnswer?: AgentAnswer;
 	binaryPropertyName?: string;
 	busyRetryDelay?: number;
+	/** Minutes; 0 turns the run's stuck-job watcher off (see readStuckJobThreshold). */
+	cancelStuckAfter?: number;
 	download?: DownloadMode;
 	/** Legacy (V2) Imagine only. */
 	maxJobs?: number;
@@ -99,6 +106,29 @@ export function readOutputOptions(
 	// An AI Agent's tool downloads nothing and answers compactly unless the Options say otherwise.
 	const asTool = 'getInputData' in ctx ? toolOutputDefaults(ctx, itemIndex) : {};
 	return outputOptionsFrom({ ...defaults, ...asTool, ...readJobOptions(ctx, itemIndex) });
+}
+
+/**
+ * "Cancel Stuck Jobs After (Minutes)" of the run (item 0, like Max Parallel Jobs), checked, in ms:
+ * 0 when the user turned it off, else within the stuck rule's bounds (default 3 minutes).
+ */
+export function readStuckJobThreshold(ctx: IExecuteFunctions): number {
+	const minutes = readJobOptions(ctx, 0).cancelStuckAfter ?? DEFAULT_STUCK_THRESHOLD_MINUTES;
+	if (minutes === 0) return 0;
+	if (
+		typeof minutes !== 'number' ||
+		!Number.isFinite(minutes) ||
+		minutes < MIN_STUCK_THRESHOLD_MINUTES ||
+		minutes > MAX_STUCK_THRESHOLD_MINUTES
+	) {
+		throw invalidInput(
+			ctx.getNode(),
+			0,
+			`"Cancel Stuck Jobs After (Minutes)" must be 0 (off) or a number from ${MIN_STUCK_THRESHOLD_MINUTES} to ${MAX_STUCK_THRESHOLD_MINUTES}, got ${String(minutes)}`,
+			'Healthy jobs can be quiet for over half a minute, and useapi.net ends stuck jobs itself after 14 minutes.',
+		);
+	}
+	return minutes * 60_000;
 }
 
 /** The wait fields of the item, checked. */

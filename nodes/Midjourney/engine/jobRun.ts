@@ -1,11 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { readWaitMode } from './itemParameters';
+import { readStuckJobThreshold, readWaitMode } from './itemParameters';
 import { ApiSession } from '../transport/session';
 import { BlockedChannels } from './blockedChannels';
 import { readFreeSlots } from './capacity/capacity';
 import { Limiter } from './capacity/concurrency';
 import { JobScheduler } from './capacity/scheduler';
+import { StuckJobWatcher } from './capacity/stuckJobWatcher';
 import { readMaxParallelJobs, sizeScheduler, type SchedulerSize } from './capacity/sizing';
 import { MAX_PARALLEL_DOWNLOADS, type MediaRun } from './output/downloads';
 
@@ -22,6 +23,8 @@ export interface RunOperation {
  * - `api`: the transport's session: the credential's base URL, read once, and the scheduler as the
  *   observer the transport reports accepted submissions, 429s and cancelled jobs to;
  * - `scheduler`: the account's job slots as this run sees them (job-creating operations only);
+ * - `stuckJobs`: once the run is answered 429, cancels other clients' jobs stuck on its channels
+ *   (a crashed worker's cut streams), unless the user turned it off;
  * - `blockedChannels`: channels that answered 596, so later items are not submitted into them;
  * - `downloads`: at most MAX_PARALLEL_DOWNLOADS media files downloading at once;
  * - `stopSignal`: fires when the run stops (an item failed without Continue On Fail, or the user
@@ -31,6 +34,8 @@ export class JobRun implements MediaRun {
 	readonly api: ApiSession;
 
 	readonly scheduler?: JobScheduler;
+
+	readonly stuckJobs?: StuckJobWatcher;
 
 	readonly blockedChannels = new BlockedChannels();
 
@@ -48,16 +53,29 @@ export class JobRun implements MediaRun {
 		const cancel = ctx.getExecutionCancelSignal?.();
 		this.stopSignal = cancel ? AbortSignal.any([this.stopper.signal, cancel]) : this.stopper.signal;
 		if (size) {
+			const thresholdMs = readStuckJobThreshold(ctx);
+			if (thresholdMs > 0) {
+				this.stuckJobs = new StuckJobWatcher({
+					channels: size.channels,
+					thresholdMs,
+					stopSignal: this.stopSignal,
+					logger: ctx.logger,
+				});
+			}
 			this.scheduler = new JobScheduler({
 				...size,
-				readFreeSlots: async () => await readFreeSlots(this.api, size.channels, size.kind),
+				readFreeSlots: async () =>
+					await readFreeSlots(this.api, size.channels, size.kind, (running) =>
+						this.stuckJobs?.onRunningJobs(this.api, running),
+					),
 				stopSignal: this.stopSignal,
 				stop: () => this.stop(),
 				continueOnFail: ctx.continueOnFail(),
 				node: ctx.getNode(),
 			});
 		}
-		this.api = new ApiSession(ctx, this.scheduler);
+		const observer = this.scheduler && this.stuckJobs?.observing(this.scheduler);
+		this.api = new ApiSession(ctx, observer ?? this.scheduler);
 	}
 
 	/**
@@ -89,7 +107,10 @@ export class JobRun implements MediaRun {
 				},
 			);
 		}
-		if (operation.createsJobs) readMaxParallelJobs(ctx);
+		if (operation.createsJobs) {
+			readMaxParallelJobs(ctx);
+			readStuckJobThreshold(ctx);
+		}
 	}
 
 	/**

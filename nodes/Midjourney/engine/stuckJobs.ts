@@ -128,8 +128,8 @@ function contentOf(job: JobSighting['job']): unknown {
 	return job.response?.content;
 }
 
-/** What a change of the job would change. */
-function sameState(a: JobSighting['job'], b: JobSighting['job']): boolean {
+/** What a change of the job would change: the same status, `updated`, progress and content. */
+export function sameState(a: JobSighting['job'], b: JobSighting['job']): boolean {
 	return (
 		a.status === b.status &&
 		a.updated === b.updated &&

@@ -1,6 +1,6 @@
 import { postJob, type SubmitRequest } from './jobs';
 import { networkErrorCode } from './responses';
-import type { ApiCaller } from './session';
+import { sessionOf, type ApiCaller } from './session';
 import { createSseDecoder } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
 
@@ -85,12 +85,15 @@ export async function streamJob(
 	const response = await postJob<ResponseStream>(api, request, true);
 	const stream = response.body;
 
+	// The job's ID is reported to the run as soon as it is known (its stuck-job watcher skips it).
+	const observer = sessionOf(api).observer;
 	const isJson = (response.headers['content-type'] ?? '').includes('application/json');
 	if (isJson) {
 		// Execute-once buttons answer the existing child job as JSON even when a stream was asked for.
 		const chunks: Buffer[] = [];
 		for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
 		const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Job;
+		if (typeof job.jobid === 'string') observer?.onJobCreated?.(job.jobid);
 		return isFinal(job) ? { kind: 'final', job } : { kind: 'existing', job };
 	}
 
@@ -102,6 +105,7 @@ export async function streamJob(
 		onEvent(event) {
 			request.onEvent?.(event);
 			const job = (event as JobEvent).job;
+			const known = seen.jobId;
 			if (event.event === 'initialized') seen.jobId = (event as InitializedEvent).jobId;
 			else if (event.event === 'error') {
 				const { error, message } = event as { error?: unknown; message?: unknown };
@@ -110,6 +114,7 @@ export async function streamJob(
 				seen.lastJob = job;
 				seen.jobId = job.jobid ?? seen.jobId;
 			}
+			if (seen.jobId && seen.jobId !== known) observer?.onJobCreated?.(seen.jobId);
 		},
 	});
 

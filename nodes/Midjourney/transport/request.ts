@@ -142,7 +142,11 @@ export async function apiRequest<T = unknown>(
 
 		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300 && observer) {
-			if (retry === 'submit') observer.onAccepted(request);
+			if (retry === 'submit') {
+				observer.onAccepted(request);
+				const jobId = (response.body as { jobid?: unknown } | undefined)?.jobid;
+				if (typeof jobId === 'string') observer.onJobCreated?.(jobId);
+			}
 			const cancelled = request.method === 'DELETE' ? JOB_PATH.exec(request.path) : null;
 			if (cancelled) observer.onCancelled(decodeURIComponent(cancelled[1]));
 		}

@@ -17,13 +17,16 @@ export const DEFAULT_BASE_URL = 'https://api.useapi.net';
 /**
  * Told about the answers that change the account's job slots, so that a run's scheduler
  * (engine/capacity/scheduler.ts) adapts to the API's own state: accepted submissions, submissions
- * answered 429 (it decides when to try again instead of the fixed backoff) and cancelled jobs.
+ * answered 429 (it decides when to try again instead of the fixed backoff), cancelled jobs, and the
+ * IDs of the jobs the run created (a run's stuck-job watcher never touches those).
  */
 export interface SubmissionObserver {
 	onAccepted(request: ApiRequest): void;
 	/** Resolves when the submission may be sent again; rejects with requestAborted() when the run stops. */
 	waitForSlot(request: ApiRequest): Promise<void>;
 	onCancelled(jobId: string): void;
+	/** A job of this run got its ID (a submission's answer, or its stream's first event). */
+	onJobCreated?(jobId: string): void;
 }
 
 /**

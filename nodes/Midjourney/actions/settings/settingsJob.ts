@@ -16,10 +16,11 @@ import { channelField, jobWaitFields } from '../common.descriptions';
 export type SettingsVerb =
 	'settings' | 'info' | 'fast' | 'relax' | 'turbo' | 'remix' | 'variability';
 
-/** Job options that mean nothing for a settings job: it has no media, no simplified form, and its items run one by one. */
+/** Job options that mean nothing for a settings job: it has no media, no simplified form, and its items run one by one (no scheduler, so no stuck-job watch). */
 const MEDIA_AND_PARALLEL_OPTIONS = [
 	'agentAnswer',
 	'binaryPropertyName',
+	'cancelStuckAfter',
 	'download',
 	'maxParallelJobs',
 	'simplify',

@@ -89,15 +89,17 @@ export async function lookUpCapacity(
 
 /**
  * Free slots for a job of `kind` as `GET jobs` shows them now (its channels carry their limits),
- * undefined when the read fails.
+ * undefined when the read fails. `onRead` sees the answer (the run's stuck-job watcher).
  */
 export async function readFreeSlots(
 	api: ApiCaller,
 	channels: Set<string>,
 	kind: JobKind,
+	onRead?: (running: unknown) => void,
 ): Promise<number | undefined> {
 	try {
 		const running = await readRunningJobs(api);
+		onRead?.(running);
 		let free = 0;
 		for (const [channel, load] of Object.entries(running.channels ?? {})) {
 			if (channels.size === 0 || channels.has(channel)) free += channelFree(load, load, kind);
