@@ -2,11 +2,12 @@
  * Issue 12 part 1: the package on n8n's distributed engine, run for real. One queue-mode cluster
  * for this whole file (queue.ts): Redis + Postgres as child processes, a main process, two workers
  * and one webhook process, each with this package installed. Executions run on the workers; the
- * webhook process serves production webhooks and resume calls.
+ * webhook process serves production webhooks and resume calls. The last test (issue 21) kills a
+ * worker: tests that need both workers come before it.
  */
 import { randomUUID } from 'crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator, type Job } from '../emulator';
 import { midjourneyTriggerWorkflow, midjourneyWorkflow, TOKEN } from './midjourney';
 import { startQueueCluster, type QueueCluster } from './queue';
 
@@ -235,6 +236,122 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 				`[queue-mode] one event delivered at once to the webhook process and main started ${runsOfSecond} execution(s)\n`,
 			);
 			expect(runsOfSecond).toBeGreaterThanOrEqual(1);
+		} finally {
+			await cluster.main.deactivateWorkflow(workflow.id);
+		}
+	});
+});
+
+describe('queue mode: a worker lost mid-batch (issue 21)', () => {
+	const THRESHOLD_MINUTES = 1;
+	const promptOf = (job: Job) => String((job.request as { prompt?: string } | undefined)?.prompt);
+
+	it("a second execution answered 429 cancels the dead worker's stuck jobs once past the threshold, nothing else, and completes", async () => {
+		// Another client's healthy job holds one of the six slots throughout (progress every 30 s).
+		const [healthy] = emulator.occupy({ forMs: 150_000, jobs: 1, channel: CHANNEL });
+		const path = `queue-crash-${randomUUID()}`;
+		const workflow = await cluster.main.createWorkflow(
+			midjourneyWorkflow({
+				path,
+				parameters: {
+					resource: 'job',
+					operation: 'imagine',
+					prompt: '={{ $json.prompt }}',
+					options: { cancelStuckAfter: THRESHOLD_MINUTES },
+				},
+				credentials,
+				respond: 'allEntries',
+				splitItems: true,
+			}),
+		);
+		await cluster.main.activateWorkflow(workflow.id);
+		try {
+			// Execution A: eight streamed prompts; five slots are free, so five are submitted and three wait.
+			const batchA = Array.from({ length: 8 }, (_, i) => `crashed batch ${i} --emu-ms=20000`);
+			void cluster
+				.callWebhook(path, { items: batchA.map((prompt) => ({ prompt })) })
+				.catch(() => undefined);
+			const jobsOfA = () =>
+				emulator.listJobs().filter((job) => promptOf(job).startsWith('crashed'));
+			for (let waited = 0; ; waited += 100) {
+				const jobs = jobsOfA();
+				if (jobs.length === 5 && jobs.every((job) => job.status === 'progress')) break;
+				if (waited > 60_000) throw new Error(`A's jobs: ${JSON.stringify(jobs)}`);
+				await sleep(100);
+			}
+			const [executionA] = await cluster.main.listExecutions(workflow.id);
+			let workerIndex = cluster.workerOf(executionA.id);
+			for (let waited = 0; workerIndex === undefined && waited < 20_000; waited += 100) {
+				await sleep(100);
+				workerIndex = cluster.workerOf(executionA.id);
+			}
+			expect(workerIndex).toBeDefined();
+
+			// The worker running A dies mid-batch: its five streams are cut, the jobs stuck in progress.
+			const killedAt = Date.now();
+			process.kill(cluster.workers[workerIndex!].pid, 'SIGKILL');
+			const stuckIds = jobsOfA().map((job) => job.jobid);
+			await sleep(1_000);
+			const frozen = new Map(stuckIds.map((id) => [id, emulator.getJob(id)?.updated]));
+			for (const id of stuckIds) expect(emulator.getJob(id)?.status).toBe('progress');
+
+			// Execution B, right after, on the same account: two prompts, answered 429 behind them.
+			const batchB = ['after the crash 0', 'after the crash 1'];
+			const answer = await cluster.callWebhook(path, {
+				items: batchB.map((prompt) => ({ prompt })),
+			});
+			const doneAt = Date.now();
+			expect(answer.status).toBe(200);
+			const itemsB = answer.body as Array<{ jobid: string; status: string; prompt?: string }>;
+			expect(itemsB.map((item) => item.status)).toEqual(['completed', 'completed']);
+
+			const postsOf = (prompt: string) =>
+				emulator.requests.filter(
+					(r) =>
+						r.method === 'POST' &&
+						r.path === '/v3/midjourney/jobs/imagine' &&
+						(r.body as { prompt?: string }).prompt === prompt,
+				);
+			// B was answered 429: more submissions than the jobs it got.
+			expect(batchB.reduce((sum, prompt) => sum + postsOf(prompt).length, 0)).toBeGreaterThan(2);
+
+			// Exactly A's five stuck jobs were cancelled, each once it had been unchanged for the threshold.
+			const deletes = emulator.requests.filter((r) => r.method === 'DELETE');
+			const deletedIds = deletes.map((r) =>
+				decodeURIComponent(r.path.slice('/v3/midjourney/jobs/'.length)),
+			);
+			expect([...deletedIds].sort()).toEqual([...stuckIds].sort());
+			for (const request of deletes) {
+				const id = decodeURIComponent(request.path.slice('/v3/midjourney/jobs/'.length));
+				const unchangedSince = Date.parse(String(frozen.get(id)));
+				expect(request.time - unchangedSince).toBeGreaterThanOrEqual(THRESHOLD_MINUTES * 60_000);
+				expect(request.time - unchangedSince).toBeLessThan(THRESHOLD_MINUTES * 60_000 + 75_000);
+				expect(emulator.getJob(id)).toMatchObject({
+					status: 'failed',
+					error: 'Job cancelled by user',
+				});
+			}
+			expect(emulator.getJob(healthy)?.status).not.toBe('failed');
+			// No job of another client or of B was read more than once a minute.
+			const reads = (id: string) =>
+				emulator.requests.filter(
+					(r) => r.method === 'GET' && decodeURIComponent(r.path) === `/v3/midjourney/jobs/${id}`,
+				).length;
+			const minutes = Math.ceil((doneAt - killedAt) / 60_000);
+			for (const id of [...stuckIds, healthy]) expect(reads(id)).toBeLessThanOrEqual(minutes + 1);
+			for (const item of itemsB) expect(reads(item.jobid)).toBe(0);
+
+			// No prompt accepted twice; A's three waiting prompts were never submitted.
+			for (const prompt of [...batchA, ...batchB])
+				expect(
+					emulator.listJobs().filter((job) => promptOf(job) === prompt).length,
+				).toBeLessThanOrEqual(1);
+			for (const prompt of batchB)
+				expect(emulator.listJobs().filter((job) => promptOf(job) === prompt)).toHaveLength(1);
+			expect(batchA.filter((prompt) => postsOf(prompt).length > 0)).toHaveLength(5);
+			process.stderr.write(
+				`[queue-mode] worker killed; the next execution completed ${Math.round((doneAt - killedAt) / 1000)} s later, after cancelling ${deletes.length} stuck jobs\n`,
+			);
 		} finally {
 			await cluster.main.deactivateWorkflow(workflow.id);
 		}
