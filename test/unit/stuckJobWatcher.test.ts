@@ -7,7 +7,10 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { runMidjourney } from '../helpers/n8nCore';
+import { executeContext, runMidjourney } from '../helpers/n8nCore';
+import { submitJob } from '../../nodes/Midjourney/transport/jobs';
+import { streamJob } from '../../nodes/Midjourney/transport/jobStream';
+import { ApiSession, type SubmissionObserver } from '../../nodes/Midjourney/transport/session';
 import { TEST_TOKEN } from '../helpers/unitEmulator';
 
 const V3 = '/v3/midjourney';
@@ -206,5 +209,23 @@ describe('a run answered 429 behind stuck jobs', () => {
 			'"Cancel Stuck Jobs After (Minutes)" must be 0 (off) or a number from 1 to 14, got 0.5',
 		);
 		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe("the run's own jobs", () => {
+	it('the transport reports each job ID of a submission once: a JSON answer and a stream', async () => {
+		const ids: string[] = [];
+		const observer: SubmissionObserver = {
+			onAccepted: () => undefined,
+			waitForSlot: async () => undefined,
+			onCancelled: () => undefined,
+			onJobCreated: (jobId) => ids.push(jobId),
+		};
+		const api = new ApiSession(executeContext({ credential: credential() }), observer);
+		const path = `${V3}/jobs/imagine`;
+		const polled = await submitJob(api, { path, body: { prompt: 'as json' } });
+		const streamed = await streamJob(api, { path, body: { prompt: 'as a stream' } });
+		expect(streamed.kind).toBe('final');
+		expect(ids).toEqual([polled.jobid, streamed.kind === 'final' ? streamed.job.jobid : '']);
 	});
 });
