@@ -266,7 +266,7 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		const workerPorts = await Promise.all(
 			Array.from({ length: options.workers ?? 2 }, () => freePortPair()),
 		);
-		const [webhook, ...workers] = await Promise.all([
+		const starting = await Promise.allSettled([
 			startN8n({
 				command: 'webhook',
 				port: webhookPort,
@@ -284,7 +284,13 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 				}),
 			),
 		]);
-		started.push(webhook, ...workers);
+		// Every process that got ready is stopped below if another one failed (e.g. a port race).
+		for (const result of starting) if (result.status === 'fulfilled') started.push(result.value);
+		const failed = starting.find((result) => result.status === 'rejected');
+		if (failed) throw failed.reason;
+		const [webhook, ...workers] = starting.map(
+			(result) => (result as PromiseFulfilledResult<N8nInstance>).value,
+		);
 		const cluster: QueueCluster = {
 			redis,
 			postgres,
