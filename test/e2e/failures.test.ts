@@ -94,6 +94,64 @@ describe('a failed item keeps its job', () => {
 	});
 });
 
+describe('preflight: every item is checked before anything is paid', () => {
+	const fivePrompts = [
+		{ prompt: 'row 0' },
+		{ prompt: 'row 1' },
+		{ prompt: '' },
+		{ prompt: 'row 3' },
+		{ prompt: 'row 4' },
+	];
+
+	// One job at a time, so that items 0 and 1 would run (and be paid) before item 2 is even read
+	// were the items not all checked first: the 100-row sheet with a bad row 50, in small.
+	const oneAtATime = imagine('={{ $json.prompt }}', {
+		options: { pollInterval: 1, maxParallelJobs: 1 },
+	});
+
+	it('without Continue On Fail, an empty prompt in item 2 fails the node with nothing submitted', async () => {
+		const run = await runMidjourneyNode(env, oneAtATime, { items: fivePrompts });
+		expect(run.error.message).toBe('"Prompt" is empty');
+		// n8n reports the failing item's index with the error.
+		expect(JSON.stringify(run.error)).toMatch(/"itemIndex":2\b/);
+		expect(env.emulator.submissions()).toBe(0);
+		expect(env.emulator.requests.filter((request: any) => request.method === 'POST')).toHaveLength(
+			0,
+		);
+	});
+
+	it('with Continue On Fail, the four good items complete and item 2 carries its error, all paired', async () => {
+		const run = await runMidjourneyNode(env, oneAtATime, {
+			items: fivePrompts,
+			continueOnFail: true,
+		});
+		expect(run.items.map((item) => item.pairedItem)).toEqual(
+			fivePrompts.map((_, item) => ({ item })),
+		);
+		expect(run.items[2].json).toEqual({ error: '"Prompt" is empty' });
+		expect(run.items.filter((_, i) => i !== 2).map((item) => item.json.status)).toEqual(
+			Array(4).fill('completed'),
+		);
+		expect(env.emulator.submissions()).toBe(4);
+	});
+
+	it('a Time Limit that is not a number fails before any submission, naming the field', async () => {
+		const run = await runMidjourneyNode(
+			env,
+			{ ...oneAtATime, timeLimit: '={{ $json.limit }}' },
+			{
+				items: [
+					{ prompt: 'a', limit: 60 },
+					{ prompt: 'b', limit: 60 },
+					{ prompt: 'c', limit: 'soon' },
+				],
+			},
+		);
+		expect(run.error.message).toMatch(/Time Limit/);
+		expect(env.emulator.submissions()).toBe(0);
+	});
+});
+
 describe('waits ride out blips', () => {
 	it('Poll mode completes through 12 s of 502s on its GETs, with one submission and no cancel', async () => {
 		// The emulator answers every job GET with 502 until the blip is over.

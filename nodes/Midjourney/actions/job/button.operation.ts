@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { submitAndWait } from '../../engine/jobOperation';
+import { readJobSettings, submitAndWait } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { jobOutputItems } from '../../engine/output/jobOutput';
 import {
@@ -67,14 +67,19 @@ function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return parseButtonNames(ctx.getNodeParameter('button', itemIndex, []));
 }
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	run: JobRun,
-): Promise<INodeExecutionData[]> {
+/** What one item presses: checked as written, before any request (see engine/preflight.ts). */
+interface ButtonPresses {
+	jobId: string;
+	buttons: string[];
+	mask: string;
+	prompt: string;
+}
+
+export function readInputs(this: IExecuteFunctions, itemIndex: number): ButtonPresses {
+	readJobSettings(this, itemIndex);
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
-	let buttons = readButtons(this, itemIndex);
+	const buttons = readButtons(this, itemIndex);
 	if (!buttons.length) {
 		throw invalidInput(
 			node,
@@ -83,7 +88,6 @@ export async function execute(
 			'Choose at least one button of the job.',
 		);
 	}
-	if (isToolExecution(this)) buttons = await checkButtonsOfJob(this, itemIndex, jobId, buttons);
 	if (buttons.length > 1 && readWaitMode(this, itemIndex) === 'callback') {
 		throw invalidInput(
 			node,
@@ -110,6 +114,19 @@ export async function execute(
 		);
 	}
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
+	return { jobId, buttons, mask, prompt };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: JobRun,
+): Promise<INodeExecutionData[]> {
+	const { jobId, mask, prompt, ...presses } = readInputs.call(this, itemIndex);
+	// A model may name a button the job does not have: it is answered with the job's own buttons.
+	const buttons = isToolExecution(this)
+		? await checkButtonsOfJob(this, itemIndex, jobId, presses.buttons)
+		: presses.buttons;
 
 	const children: Job[] = [];
 	for (const button of buttons) {
