@@ -234,7 +234,9 @@ function pngBlob(bytes = 200): Blob {
  * saved copy of the pages is at hand (USEAPI_DOCS_DIR: a folder of `post-midjourney-jobs-<page>.md`),
  * the copies are compared with it; a fresh clone has none and skips that one check.
  */
-const DOCS_DIR = process.env.USEAPI_DOCS_DIR ?? '/work/shared/api-docs/v3';
+// The project's shared folder sits beside the repository (in a session and in CI alike).
+const DOCS_DIR =
+	process.env.USEAPI_DOCS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'api-docs', 'v3');
 const transcriptLines = (page: string) =>
 	readFileSync(join(__dirname, 'transcripts', `${page}.sse`), 'utf8')
 		.split('\n')
