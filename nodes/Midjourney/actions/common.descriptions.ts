@@ -65,10 +65,10 @@ export const timeLimitField: INodeProperties = {
 	displayName: 'Time Limit (Seconds)',
 	name: 'timeLimit',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: { minValue: 1, maxValue: 2147483 },
 	default: 900,
 	description:
-		'How long to wait for the job. When it passes, the job is cancelled (so it stops holding one of your account slots) and the item fails.',
+		'How long to wait for the job, 1 to 2147483 seconds (about 24.8 days). Stream and Poll: when it passes, the job is cancelled (so it stops holding one of your account slots) and the item fails. Callback: when it passes, n8n resumes the execution without running this node again: the input item passes through, the item does not fail and the job is not cancelled.',
 	displayOptions: { hide: { waitFor: ['none'] } },
 };
 
@@ -131,10 +131,10 @@ export const jobOptionsField: INodeProperties = {
 			displayName: 'Busy Retry Delay (Seconds)',
 			name: 'busyRetryDelay',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: 30 },
 			default: 10,
 			description:
-				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
+				'When every channel is busy (HTTP 429), wait this long before the first retry (0 to 30 seconds); later retries wait longer, up to 30 seconds',
 		},
 		downloadMediaField,
 		{
@@ -171,7 +171,7 @@ export const jobOptionsField: INodeProperties = {
 			displayName: 'Poll Interval (Seconds)',
 			name: 'pollInterval',
 			type: 'number',
-			typeOptions: { minValue: 0.2 },
+			typeOptions: { minValue: 0.2, maxValue: 3600 },
 			default: 2,
 			description:
 				"The shortest time between two reads of a job when polling. The reads are scheduled from the job's own progress, so a long job is not read every interval.",

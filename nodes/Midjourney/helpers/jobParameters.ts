@@ -7,6 +7,13 @@ import {
 	requireChannelId,
 	requireText,
 } from './validation';
+import {
+	BUSY_RETRY_DELAY_LIMITS,
+	checkNumber,
+	checkTimeLimitSeconds,
+	POLL_INTERVAL_LIMITS,
+	secondsToMs,
+} from './numberChecks';
 import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitForJob';
 
 /** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
@@ -17,8 +24,9 @@ const REPLY_REF_MAX = 1024;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 2;
 
 interface JobOptions {
-	busyRetryDelay?: number;
-	pollInterval?: number;
+	/** Numbers in the editor; anything when set by an expression (see numberChecks). */
+	busyRetryDelay?: unknown;
+	pollInterval?: unknown;
 	replyLevel?: 'all' | 'standard' | 'minimal';
 	replyRef?: string;
 	replyUrl?: string;
@@ -33,21 +41,32 @@ function jobOptions(ctx: IExecuteFunctions, itemIndex: number): JobOptions {
 export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): WaitSettings {
 	const mode = ctx.getNodeParameter('waitFor', itemIndex, 'stream') as WaitMode;
 	const options = jobOptions(ctx, itemIndex);
+	const node = ctx.getNode();
+	// "Don't Wait" reads nothing more than the answer to its submission: two minutes bound that.
 	const timeLimit =
-		mode === 'none' ? 120 : (ctx.getNodeParameter('timeLimit', itemIndex, 900) as number);
-	if (!(timeLimit > 0)) {
-		throw invalidInput(
-			ctx.getNode(),
-			itemIndex,
-			`"Time Limit (Seconds)" must be more than 0, got ${timeLimit}`,
-		);
-	}
+		mode === 'none'
+			? 120
+			: checkTimeLimitSeconds(node, itemIndex, ctx.getNodeParameter('timeLimit', itemIndex, 900));
+	const pollInterval = checkNumber(
+		node,
+		itemIndex,
+		'Poll Interval (Seconds)',
+		options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS,
+		POLL_INTERVAL_LIMITS,
+	);
+	const busyRetryDelay = checkNumber(
+		node,
+		itemIndex,
+		'Busy Retry Delay (Seconds)',
+		options.busyRetryDelay ?? 10,
+		BUSY_RETRY_DELAY_LIMITS,
+	);
 	return {
 		mode,
-		timeLimitMs: timeLimit * 1000,
-		pollIntervalMs: Math.max(200, (options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000),
+		timeLimitMs: secondsToMs(timeLimit),
+		pollIntervalMs: secondsToMs(pollInterval),
 		onStreamLoss: options.streamLoss ?? 'resubmit',
-		busyRetry: { baseDelayMs: Math.max(0, (options.busyRetryDelay ?? 10) * 1000), maxAttempts: 6 },
+		busyRetry: { baseDelayMs: secondsToMs(busyRetryDelay), maxAttempts: 6 },
 	};
 }
 
