@@ -119,6 +119,18 @@ export const mediaBinaryPropertyField: INodeProperties = {
 	displayOptions: { hide: { download: ['none'] } },
 };
 
+/** Max File Size (MB): DEFAULT_MAX_FILE_SIZE_MB and MAX_FILE_SIZE_LIMIT_MB of transport/mediaPolicy. */
+export const maxFileSizeField: INodeProperties = {
+	displayName: 'Max File Size (MB)',
+	name: 'maxFileSizeMb',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 10240 },
+	default: 250,
+	description:
+		'A downloaded image or video larger than this fails its item instead of filling the disk, 1 to 10240 MB. The default leaves room for long HD videos.',
+	displayOptions: { hide: { download: ['none'] } },
+};
+
 export const jobOptionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',

@@ -14,6 +14,8 @@ import {
 	POLL_INTERVAL_LIMITS,
 	secondsToMs,
 } from './numberChecks';
+import { checkMaxFileSize } from './output/jobOutput';
+import { DEFAULT_MAX_FILE_SIZE_MB } from '../transport/mediaPolicy';
 import type { StreamLossPolicy, WaitMode, WaitSettings } from './waiting/waitForJob';
 
 /** The /imagine prompt, the same in v3 and v2 (both pages: at most 5000 characters). */
@@ -27,6 +29,7 @@ interface JobOptions {
 	/** Numbers in the editor; anything when set by an expression (see numberChecks). */
 	busyRetryDelay?: unknown;
 	pollInterval?: unknown;
+	maxFileSizeMb?: unknown;
 	replyLevel?: 'all' | 'standard' | 'minimal';
 	replyRef?: string;
 	replyUrl?: string;
@@ -61,6 +64,8 @@ export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): Wai
 		options.busyRetryDelay ?? 10,
 		BUSY_RETRY_DELAY_LIMITS,
 	);
+	// Checked here, before the job is submitted, though it is used only once the job finished.
+	checkMaxFileSize(node, itemIndex, options.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB);
 	return {
 		mode,
 		timeLimitMs: secondsToMs(timeLimit),

@@ -7,7 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { checkUrlPrefix, requireText } from '../../helpers/validation';
-import { downloadToBinary } from '../../helpers/output/jobOutput';
+import { checkMaxFileSize, downloadToBinary, mediaLimits } from '../../helpers/output/jobOutput';
+import { maxFileSizeField } from '../common.descriptions';
 import { CDN_PREFIX } from '../../transport/media';
 
 const properties: INodeProperties[] = [
@@ -29,6 +30,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		hint: 'The name of the output binary field to put the file in',
 	},
+	{ ...maxFileSizeField, displayOptions: undefined },
 ];
 
 export const description = updateDisplayOptions(
@@ -61,7 +63,12 @@ export async function execute(
 		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
 	);
 
-	const binary = await downloadToBinary(this, cdnUrl, itemIndex);
+	const maxFileSizeMb = checkMaxFileSize(
+		node,
+		itemIndex,
+		this.getNodeParameter('maxFileSizeMb', itemIndex, maxFileSizeField.default),
+	);
+	const binary = await downloadToBinary(this, cdnUrl, itemIndex, mediaLimits(maxFileSizeMb));
 	return this.helpers.constructExecutionMetaData(
 		[
 			{

@@ -4,20 +4,17 @@ import {
 	type IBinaryData,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { withJob } from '../../transport/errors';
-import {
-	CDN_PREFIX,
-	downloadCdnMedia,
-	withIdleTimeout,
-	type MediaDownload,
-} from '../../transport/media';
-import { REQUEST_TIMEOUT_MS } from '../../transport/request';
+import { openMedia, type MediaLimits } from '../../transport/media';
+import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_LIMIT_MB } from '../../transport/mediaPolicy';
 import type { Job } from '../../transport/types';
 import { Limiter } from '../capacity/concurrency';
+import { checkNumber } from '../numberChecks';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
 
@@ -32,6 +29,21 @@ export interface OutputOptions {
 	simplify: boolean;
 	download: DownloadMode;
 	binaryPropertyName: string;
+	/** Max File Size (MB): a larger media file fails its item. */
+	maxFileSizeMb: number;
+}
+
+/** Max File Size (MB), checked: it comes from the options, maybe from an expression. */
+export function checkMaxFileSize(node: INode, itemIndex: number, value: unknown): number {
+	return checkNumber(node, itemIndex, 'Max File Size (MB)', value, {
+		min: 1,
+		max: MAX_FILE_SIZE_LIMIT_MB,
+		unit: 'MB',
+	});
+}
+
+export function mediaLimits(maxFileSizeMb: number): MediaLimits {
+	return { maxBytes: Math.floor(maxFileSizeMb * 1024 * 1024) };
 }
 
 export function readOutputOptions(
@@ -39,10 +51,12 @@ export function readOutputOptions(
 	itemIndex: number,
 	defaults: Partial<OutputOptions> = {},
 ): OutputOptions {
-	return outputOptionsFrom({
+	const options = outputOptionsFrom({
 		...defaults,
 		...(ctx.getNodeParameter('options', itemIndex, {}) as Partial<OutputOptions>),
 	});
+	checkMaxFileSize(ctx.getNode(), itemIndex, options.maxFileSizeMb);
+	return options;
 }
 
 /** The output options with their defaults, from the node's Options collection. */
@@ -51,6 +65,7 @@ export function outputOptionsFrom(options: Partial<OutputOptions>): OutputOption
 		simplify: options.simplify ?? false,
 		download: options.download ?? DEFAULT_DOWNLOAD,
 		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
+		maxFileSizeMb: options.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB,
 	};
 }
 
@@ -121,27 +136,6 @@ function downloadSlotsOf(ctx: ItemContext): Limiter {
 	return slots;
 }
 
-async function openMedia(ctx: ItemContext, url: string, itemIndex: number): Promise<MediaDownload> {
-	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(ctx, url, itemIndex);
-	// Discord attachment URLs are public and signed; the API token is not sent to them.
-	const response = (await ctx.helpers.httpRequest({
-		method: 'GET',
-		url,
-		encoding: 'stream',
-		returnFullResponse: true,
-		timeout: REQUEST_TIMEOUT_MS.download,
-	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
-	const fileName = new URL(url).pathname.split('/').pop() || 'media';
-	const mimeType = String(response.headers?.['content-type'] ?? '')
-		.split(';')[0]
-		.trim();
-	return {
-		stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
-		mimeType,
-		fileName,
-	};
-}
-
 /**
  * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
  * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
@@ -150,9 +144,10 @@ export async function downloadToBinary(
 	ctx: ItemContext,
 	url: string,
 	itemIndex: number,
+	limits: MediaLimits,
 ): Promise<IBinaryData> {
 	return await downloadSlotsOf(ctx).use(async () => {
-		const media = await openMedia(ctx, url, itemIndex);
+		const media = await openMedia(ctx, url, itemIndex, limits);
 		try {
 			return await ctx.helpers.prepareBinaryData(
 				media.stream,
@@ -203,7 +198,10 @@ export async function jobItems(
 			let files: IBinaryData[];
 			try {
 				files = await Promise.all(
-					urls.map(async (url) => await downloadToBinary(ctx, url, itemIndex)),
+					urls.map(
+						async (url) =>
+							await downloadToBinary(ctx, url, itemIndex, mediaLimits(options.maxFileSizeMb)),
+					),
 				);
 			} catch (error) {
 				throw downloadFailed(ctx, itemIndex, job, error);
