@@ -106,8 +106,9 @@ export function guardBody<T extends BodyStream>(stream: T, limits: BodyLimits): 
 	const fail = (message: string) => {
 		if (finished) return;
 		finished = true;
-		limits.abort?.();
+		// The body first, so its reader sees this error rather than the request's cancellation.
 		stream.destroy(new Error(message));
+		limits.abort?.();
 	};
 	const emit = stream.emit;
 	stream.emit = function (this: T, event: string | symbol, ...args: unknown[]): boolean {
