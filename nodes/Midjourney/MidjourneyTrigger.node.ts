@@ -29,6 +29,7 @@ import {
 	matchesFilter,
 	readCallbackFilter,
 } from './helpers/trigger/eventFilter';
+import { useApiNetApiTest } from './methods/credentialTest';
 import { getJob } from './transport/jobs';
 import { DEFAULT_MAX_FILE_SIZE_MB } from './transport/mediaPolicy';
 import { getV2Job } from './transport/v2';
@@ -70,7 +71,7 @@ export class MidjourneyTrigger implements INodeType {
 		defaults: { name: 'Midjourney Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'useApiNetApi', required: true }],
+		credentials: [{ name: 'useApiNetApi', required: true, testedBy: 'useApiNetApiTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -114,6 +115,9 @@ export class MidjourneyTrigger implements INodeType {
 			maxFileSizeField,
 		],
 	};
+
+	// n8n tests a credential with the first node that names it: the same test as the Midjourney node's.
+	methods = { credentialTest: { useApiNetApiTest } };
 
 	// Nothing is registered at useapi.net: the URL goes into a job's or account's replyUrl.
 	webhookMethods = {

@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { baseUrlProblem, normalizedBaseUrl } from './baseUrl';
 import { apiError, connectionError } from './errors';
 import { MultipartBody } from './multipart';
 
@@ -179,11 +180,13 @@ const baseUrlCache = new WeakMap<object, Promise<string>>();
 export async function getBaseUrl(ctx: ApiContext): Promise<string> {
 	let cached = baseUrlCache.get(ctx);
 	if (!cached) {
-		cached = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) =>
-			String(credentials.baseUrl || DEFAULT_BASE_URL)
-				.trim()
-				.replace(/\/+$/, ''),
-		);
+		cached = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) => {
+			const baseUrl = normalizedBaseUrl(credentials.baseUrl, DEFAULT_BASE_URL);
+			const problem = baseUrlProblem(baseUrl);
+			// The token goes wherever the Base URL points: a plain-http or password-carrying one sends nothing.
+			if (problem) throw new NodeOperationError(ctx.getNode(), problem);
+			return baseUrl;
+		});
 		baseUrlCache.set(ctx, cached);
 	}
 	return await cached;
@@ -297,6 +300,8 @@ export async function apiRequest<T = unknown>(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		abortSignal: request.abortSignal,
+		// The API does not redirect; a redirect (to another origin) would carry the token along.
+		disableFollowRedirect: true,
 	};
 	if (timeout !== undefined) options.timeout = timeout;
 	if (request.body instanceof MultipartBody) {
