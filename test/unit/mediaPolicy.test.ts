@@ -148,7 +148,7 @@ describe('downloading a job’s media', () => {
 				res.write(Buffer.alloc(2 * 1024 * 1024));
 				return res.end(Buffer.alloc(1024 * 1024));
 			}
-			res
+			return res
 				.writeHead(200, { 'content-type': 'image/png' })
 				.end(Buffer.from('89504e470d0a1a0a', 'hex'));
 		});

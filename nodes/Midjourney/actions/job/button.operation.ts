@@ -7,6 +7,7 @@ import {
 
 import { PROMPT_MAX_LENGTH, readJobId } from '../../helpers/jobParameters';
 import { jobOutputItems, readOutputOptions } from '../../helpers/output/jobOutput';
+import { checkButtonsOfParent } from '../../helpers/buttonNames';
 import { submitAndWait } from '../../helpers/jobOperation';
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';
@@ -121,6 +122,7 @@ export async function execute(
 		);
 	}
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
+	await checkButtonsOfParent(this, itemIndex, jobId, buttons);
 
 	const children: Job[] = [];
 	for (const button of buttons) {
