@@ -1,6 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { PassThrough } from 'stream';
+import { PassThrough, Readable } from 'stream';
 
 import { executeContext } from '../helpers/n8nCore';
 import { useUnitEmulator } from '../helpers/unitEmulator';
@@ -85,6 +85,21 @@ describe('guardBody', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 		expect(Date.now() - started).toBeLessThan(2000);
 		expect(aborted).toBe(true);
+	});
+
+	it("tells the reader even when the stream's destroy emits nothing (n8n 2.x's wrapped response)", async () => {
+		// As measured with n8n-core 2.41: destroyed becomes true, but no 'error' or 'close' follows.
+		const body = new Readable({ read: () => undefined, destroy: () => undefined });
+		guardBody(body, { idleMs: 300, maxBytes: 1000, what: 'Media download' });
+		const chunks: Buffer[] = [];
+		const reading = new Promise<string>((resolve) => {
+			body.on('data', (chunk: Buffer) => chunks.push(chunk));
+			body.on('end', () => resolve('ended'));
+			body.on('error', (error) => resolve(error.message));
+		});
+		body.push(Buffer.alloc(10));
+		expect(await reading).toBe('Media download stalled: no data for 0 seconds');
+		expect(body.destroyed).toBe(true);
 	});
 
 	it('lets a body that keeps arriving through, whatever its length in time', async () => {

@@ -103,15 +103,23 @@ export function guardBody<T extends BodyStream>(stream: T, limits: BodyLimits): 
 	let bytes = 0;
 	let lastDataAt = Date.now();
 	let finished = false;
+	let errorEmitted = false;
+	const emit = stream.emit;
 	const fail = (message: string) => {
 		if (finished) return;
 		finished = true;
+		const error = new Error(message);
 		// The body first, so its reader sees this error rather than the request's cancellation.
-		stream.destroy(new Error(message));
+		stream.destroy(error);
 		limits.abort?.();
+		// n8n 2.x's wrapped response stream is marked destroyed but emits nothing (its _destroy waits
+		// for the stalled socket): its reader is told here instead, or it would wait forever.
+		void sleep(100).then(() => {
+			if (!errorEmitted) emit.call(stream, 'error', error);
+		});
 	};
-	const emit = stream.emit;
 	stream.emit = function (this: T, event: string | symbol, ...args: unknown[]): boolean {
+		if (event === 'error') errorEmitted = true;
 		const delivered = emit.call(this, event, ...args);
 		if (event === 'data') {
 			lastDataAt = Date.now();
