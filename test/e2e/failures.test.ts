@@ -142,13 +142,16 @@ describe('downloads are bounded', () => {
 		expect(elapsed).toBeGreaterThanOrEqual(59_000);
 	});
 
-	it('a file above Max File Size fails its item, naming the option', async () => {
+	it('a Max File Size outside 1–10240 MB fails before any request (the limit itself: test/unit/mediaPolicy)', async () => {
 		const run = await runMidjourneyNode(env, {
 			resource: 'media',
 			operation: 'download',
 			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_3.png',
-			maxFileSizeMb: '={{ 1 / 1024 / 1024 }}',
+			maxFileSizeMb: '={{ 0 }}',
 		});
-		expect(run.error.message).toMatch(/larger than the limit of 0 MB \(Max File Size\)/);
+		expect(run.error.message).toBe(
+			'"Max File Size (MB)" must be a number from 1 to 10240 MB, got 0',
+		);
+		expect(env.emulator.requests).toHaveLength(0);
 	});
 });
