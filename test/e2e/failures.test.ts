@@ -184,3 +184,32 @@ describe('waits ride out blips', () => {
 		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);
 	});
 });
+
+describe('downloads are bounded', () => {
+	it('a media body that stalls fails its item within the stall timeout + 5 s (n8n 2.x)', async () => {
+		env.emulator.faults.stallMediaBodyNext = 1;
+		const started = Date.now();
+		const run = await runMidjourneyNode(env, {
+			resource: 'media',
+			operation: 'download',
+			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_2.png',
+		});
+		const elapsed = Date.now() - started;
+		expect(run.error.message).toMatch(/Media download stalled: no data for 60 seconds/);
+		expect(elapsed).toBeLessThan(65_000);
+		expect(elapsed).toBeGreaterThanOrEqual(59_000);
+	});
+
+	it('a Max File Size outside 1–10240 MB fails before any request (the limit itself: test/unit/mediaPolicy)', async () => {
+		const run = await runMidjourneyNode(env, {
+			resource: 'media',
+			operation: 'download',
+			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_3.png',
+			maxFileSizeMb: '={{ 0 }}',
+		});
+		expect(run.error.message).toBe(
+			'"Max File Size (MB)" must be a number from 1 to 10240 MB, got 0',
+		);
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+});

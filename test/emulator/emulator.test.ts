@@ -1717,6 +1717,41 @@ describe('faults', () => {
 	});
 });
 
+describe('faults: a stalled media body', () => {
+	it('stallMediaBodyNext sends the headers and half the file, then nothing, without closing', async () => {
+		emu.faults.stallMediaBodyNext = 1;
+		const cdnUrl = 'https://cdn.midjourney.com/stall/0_0.png';
+		const controller = new AbortController();
+		const response = await fetch(
+			`${emu.url}/v1/proxy/cdn-midjourney/?cdnUrl=${encodeURIComponent(cdnUrl)}`,
+			{ headers: { authorization: `Bearer ${TOKEN}` }, signal: controller.signal },
+		);
+		expect(response.status).toBe(200);
+		const declared = Number(response.headers.get('content-length'));
+		const reader = response.body!.getReader();
+		let received = 0;
+		const reading = (async () => {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) return 'ended';
+				received += value.length;
+			}
+		})().catch(() => 'aborted');
+		await sleep(700);
+		expect(received).toBeGreaterThan(0);
+		expect(received).toBeLessThan(declared);
+		controller.abort();
+		expect(await reading).toBe('aborted');
+		expect(emu.faults.stallMediaBodyNext).toBe(0);
+		// The next answer is whole again.
+		const whole = await fetch(
+			`${emu.url}/v1/proxy/cdn-midjourney/?cdnUrl=${encodeURIComponent(cdnUrl)}`,
+			{ headers: { authorization: `Bearer ${TOKEN}` } },
+		);
+		expect((await whole.arrayBuffer()).byteLength).toBe(declared);
+	});
+});
+
 // ---- CDN proxy ------------------------------------------------------------------------------------
 
 function checkPng(bytes: Buffer): { width: number; height: number } {

@@ -17,8 +17,14 @@ import {
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
-import { checkButtonsOfJob, isToolExecution } from '../../engine/toolMode';
-import { CUSTOM_ZOOM, parseButtonNames, PROMPT_BUTTONS, VARY_REGION } from './buttons';
+import { isToolExecution } from '../../engine/toolMode';
+import {
+	checkButtonsOfParent,
+	CUSTOM_ZOOM,
+	parseButtonNames,
+	PROMPT_BUTTONS,
+	VARY_REGION,
+} from './buttons';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -123,10 +129,11 @@ export async function execute(
 	run: JobRun,
 ): Promise<INodeExecutionData[]> {
 	const { jobId, mask, prompt, ...presses } = readInputs.call(this, itemIndex);
-	// A model may name a button the job does not have: it is answered with the job's own buttons.
-	const buttons = isToolExecution(this)
-		? await checkButtonsOfJob(this, itemIndex, jobId, presses.buttons)
-		: presses.buttons;
+	// Several presses, or a model's: every name is checked against the parent job before the first.
+	const buttons =
+		presses.buttons.length > 1 || isToolExecution(this)
+			? await checkButtonsOfParent(this, itemIndex, jobId, presses.buttons)
+			: presses.buttons;
 
 	const children: Job[] = [];
 	for (const button of buttons) {
