@@ -3,6 +3,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { claimDelivery } from '../../nodes/Midjourney/trigger/deliveries';
 import { eventKey, readDeliveredEvent } from '../../nodes/Midjourney/trigger/verifiedEvent';
 import {
+	jobTypeOf,
 	matchesFilter,
 	replyRefOf,
 	type CallbackFilter,
@@ -38,12 +39,28 @@ describe('event filter', () => {
 		);
 	});
 
-	it('filters on command and job type when they are set, and treats a job without a type as an image', () => {
-		expect(matchesFilter(event(), filter({ verbs: ['button'] }))).toBe(false);
+	it('filters on command and job type when they are set', () => {
+		const image = event({ jobType: 'image' });
+		expect(matchesFilter(image, filter({ verbs: ['button'] }))).toBe(false);
 		expect(matchesFilter(event({ verb: 'button' }), filter({ verbs: ['button'] }))).toBe(true);
-		expect(matchesFilter(event(), filter({ jobTypes: ['video'] }))).toBe(false);
-		expect(matchesFilter(event(), filter({ jobTypes: ['image'] }))).toBe(true);
+		expect(matchesFilter(image, filter({ jobTypes: ['video'] }))).toBe(false);
+		expect(matchesFilter(image, filter({ jobTypes: ['image'] }))).toBe(true);
 		expect(matchesFilter(event({ jobType: 'video' }), filter({ jobTypes: ['video'] }))).toBe(true);
+	});
+
+	it('a v3 job without a jobType (describe, seed, settings) passes no Job Types filter; a v2 job is typed by its verb', () => {
+		for (const verb of ['describe', 'seed', 'settings']) {
+			const untyped = event({ verb });
+			expect(jobTypeOf(untyped)).toBeUndefined();
+			expect(matchesFilter(untyped, filter({ jobTypes: ['image'] }))).toBe(false);
+			expect(matchesFilter(untyped, filter({ jobTypes: ['image', 'video'] }))).toBe(false);
+			// Without a Job Types filter it passes as before.
+			expect(matchesFilter(untyped, filter())).toBe(true);
+		}
+		const v2 = (verb: string) => ({ jobid: 'j2', verb, status: 'completed' }) as unknown as Job;
+		expect(jobTypeOf(v2('imagine'))).toBe('image');
+		expect(matchesFilter(v2('blend'), filter({ jobTypes: ['image'] }))).toBe(true);
+		expect(matchesFilter(v2('seed_async'), filter({ jobTypes: ['image'] }))).toBe(false);
 	});
 
 	it('matches the reply ref exactly or by prefix, from a v3 job (request) or a v2 job (top level)', () => {
@@ -83,6 +100,25 @@ describe('event key', () => {
 		});
 		expect(keyOf(progress(15))).not.toBe(keyOf(progress(54)));
 		expect(keyOf(progress(54))).toBe(keyOf(progress(54)));
+	});
+
+	it('tells apart progress events without a percentage by their updated time, else their content', () => {
+		const at = (updated: string): IDataObject => ({
+			jobid: 'j1',
+			status: 'progress',
+			updated,
+			response: { content: 'a cat --v 7 (fast)' },
+		});
+		expect(keyOf(at('2026-12-06T10:00:01Z'))).not.toBe(keyOf(at('2026-12-06T10:00:07Z')));
+		expect(keyOf(at('2026-12-06T10:00:01Z'))).toBe(keyOf(at('2026-12-06T10:00:01Z')));
+		const showing = (content: string): IDataObject => ({
+			jobid: 'j1',
+			status: 'progress',
+			response: { content },
+		});
+		expect(keyOf(showing('a cat (15%) (fast)'))).not.toBe(keyOf(showing('a cat (54%) (fast)')));
+		// Bounded whatever the content's length.
+		expect(keyOf(showing('x'.repeat(100_000))).length).toBeLessThan(40);
 	});
 });
 

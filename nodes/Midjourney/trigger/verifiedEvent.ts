@@ -31,6 +31,31 @@ export interface DeliveredEvent {
 	status: string;
 	/** The progress percentage of a progress event, when it has one (0–100). */
 	percent?: number;
+	/**
+	 * What tells apart progress events that carry no percentage ("not always present", the job
+	 * model says): a short hash of the job's `updated` time, or else of its content.
+	 */
+	mark?: string;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: short and bounded, whatever the input's length. */
+function shortHash(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let index = 0; index < text.length; index++) {
+		hash ^= text.charCodeAt(index);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(16).padStart(8, '0');
+}
+
+/** The mark of a progress event without a percentage (see DeliveredEvent.mark). */
+function progressMark(body: IDataObject): string | undefined {
+	const response = (body.response ?? {}) as IDataObject;
+	const updated = body.updated ?? response.updated;
+	if (typeof updated === 'string' && updated) return `u${shortHash(updated)}`;
+	const content = response.content ?? body.content;
+	if (typeof content === 'string' && content) return `c${shortHash(content)}`;
+	return undefined;
 }
 
 /** The percentage of a progress event: v3 in `response.progress_percent`, v2 at the top level. */
@@ -58,11 +83,11 @@ export function readDeliveredEvent(body: IDataObject | undefined): DeliveredEven
 		return 'Not a useapi.net job callback: "jobid" is not a job ID';
 	if (!EVENT_STATUSES.includes(body.status))
 		return `Not a useapi.net job callback: unknown status "${body.status.slice(0, 20)}"`;
-	return {
-		jobId,
-		status: body.status,
-		percent: body.status === 'progress' ? percentOf(body) : undefined,
-	};
+	if (body.status !== 'progress') return { jobId, status: body.status };
+	const percent = percentOf(body);
+	return percent === undefined
+		? { jobId, status: body.status, mark: progressMark(body) }
+		: { jobId, status: body.status, percent };
 }
 
 /**
@@ -71,7 +96,7 @@ export function readDeliveredEvent(body: IDataObject | undefined): DeliveredEven
  */
 export function eventKey(event: DeliveredEvent): string {
 	const key = `${event.jobId}|${event.status}`;
-	return event.status === 'progress' ? `${key}|${event.percent ?? ''}` : key;
+	return event.status === 'progress' ? `${key}|${event.percent ?? event.mark ?? ''}` : key;
 }
 
 /**
