@@ -1,10 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 export class UseApiNetApi implements ICredentialType {
 	name = 'useApiNetApi';
@@ -34,7 +28,7 @@ export class UseApiNetApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.useapi.net',
 			description:
-				'Change only to reach the API through a proxy, or a local emulator for testing. No trailing path.',
+				'Change only to reach the API through a proxy, or a local emulator for testing. https:// only (http:// only for an address on this machine), without a user name or password.',
 		},
 	];
 
@@ -47,33 +41,6 @@ export class UseApiNetApi implements ICredentialType {
 		},
 	};
 
-	// 404 from GET accounts means a valid token with no Midjourney account configured yet, so the
-	// test must not fail on it. Status errors are therefore ignored and judged by the body instead.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/v3/midjourney/accounts',
-			method: 'GET',
-			ignoreHttpStatusErrors: true,
-		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error',
-					value: 'Unauthorized',
-					message: 'The API token was rejected (401). Copy it again from your useapi.net account.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error',
-					value: 'Account has no subscription or subscription expired',
-					message:
-						'The token is valid but the useapi.net subscription has expired (402). Renew it at useapi.net.',
-				},
-			},
-		],
-	};
+	// No declarative `test`: the Midjourney node's `useApiNetApiTest` (testedBy) tests it, accepting
+	// only the two good answers the docs give for GET accounts and never following a redirect.
 }

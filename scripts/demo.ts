@@ -3,6 +3,7 @@
  * loaded, the example workflows imported, and the first example executed. Prints the editor URL,
  * the login and the completed job; Ctrl+C stops both servers it started.
  */
+import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
@@ -41,13 +42,15 @@ async function main() {
 		baseUrl: emulator.url,
 	});
 
-	const triggerSecret = 'demo-secret-change-me-0123456789';
+	// The example ships without a secret (the node asks for one): the demo makes one of its own.
+	const triggerSecret = randomBytes(24).toString('base64url');
 	const store = loadExample('store-finished-images.json', { __CREDENTIAL_ID__: credentialId });
-	const storeWorkflow = await n8n.createWorkflow(store);
-	await n8n.activateWorkflow(storeWorkflow.id);
 	const triggerNode = store.nodes.find((node: { type: string }) =>
 		node.type.endsWith('midjourneyTrigger'),
 	);
+	triggerNode.parameters.secret = triggerSecret;
+	const storeWorkflow = await n8n.createWorkflow(store);
+	await n8n.activateWorkflow(storeWorkflow.id);
 	const triggerUrl = `${n8n.baseUrl}/webhook/${triggerNode.webhookId}/midjourney/${triggerSecret}`;
 
 	const submit = loadExample('submit-many-prompts.json', {

@@ -20,12 +20,6 @@ CHROMIUM_MAX_MAJOR=999
 chromium_bin="${CHROMIUM_BIN:-/usr/bin/chromium}"
 
 log_tag=install-chromium
-log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
-
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/quiet-step.sh
 source "$root/scripts/lib/quiet-step.sh"

@@ -13,15 +13,12 @@
 set -euo pipefail
 
 log_tag=install-n8n
-log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-major="${1:-}"
-[[ "$major" == "1" || "$major" == "2" ]] || die "usage: $0 <1|2>"
-
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/quiet-step.sh
 source "$root/scripts/lib/quiet-step.sh"
+
+major="${1:-}"
+[[ "$major" == "1" || "$major" == "2" ]] || die "usage: $0 <1|2>"
 # shellcheck source=lib/pinned-install.sh
 source "$root/scripts/lib/pinned-install.sh"
 pinned_install_begin "n8n-$major" "$root/test/e2e/runtime/n8n-$major"

@@ -19,12 +19,6 @@ POSTGRES_MIN_MAJOR=13
 POSTGRES_MAX_MAJOR=17
 
 log_tag=install-queue-deps
-log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
-
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/quiet-step.sh
 source "$root/scripts/lib/quiet-step.sh"

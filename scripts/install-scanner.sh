@@ -13,8 +13,6 @@
 set -euo pipefail
 
 log_tag=install-scanner
-log() { printf '[%s] %s\n' "$log_tag" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/quiet-step.sh

@@ -29,7 +29,8 @@ export class Midjourney implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'useApiNetApi', required: true },
+			// Tested by GET accounts, judged on its two documented good answers (transport/credentialCheck).
+			{ name: 'useApiNetApi', required: true, testedBy: 'useApiNetApiTest' },
 			// The Discord token is a secret: a credential, never a node parameter stored in the workflow.
 			{
 				name: 'midjourneyDiscordApi',

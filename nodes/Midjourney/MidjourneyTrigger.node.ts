@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	NodeApiError,
+	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
 	type INodeType,
@@ -9,14 +10,27 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { mediaBinaryPropertyField, triggerDownloadMediaField } from './actions/common.descriptions';
+import {
+	maxFileSizeField,
+	mediaBinaryPropertyField,
+	triggerDownloadMediaField,
+} from './actions/common.descriptions';
 import { webhookRun } from './engine/output/downloads';
-import { jobItems, type DownloadMode } from './engine/output/jobOutput';
-import { claimDelivery, eventKey } from './trigger/deliveries';
+import { checkMaxFileSize, jobItems, type DownloadMode } from './engine/output/jobOutput';
+import { useApiNetApiTest } from './methods/credentialTest';
+import { alreadyDelivered, claimDelivery } from './trigger/deliveries';
 import { matchesFilter, readCallbackFilter } from './trigger/eventFilter';
+import { maskSecret, secretProblem } from './trigger/secret';
 import { callbackFilterFields } from './trigger/trigger.description';
+import {
+	contradiction,
+	eventKey,
+	readDeliveredEvent,
+	verifiedEvent,
+} from './trigger/verifiedEvent';
 import { getJob } from './transport/jobs';
 import { getLegacyJob } from './transport/legacy';
+import { DEFAULT_MAX_FILE_SIZE_MB } from './transport/mediaPolicy';
 import type { Job } from './transport/types';
 
 /**
@@ -55,7 +69,7 @@ export class MidjourneyTrigger implements INodeType {
 		defaults: { name: 'Midjourney Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'useApiNetApi', required: true }],
+		credentials: [{ name: 'useApiNetApi', required: true, testedBy: 'useApiNetApiTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -92,17 +106,24 @@ export class MidjourneyTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to read the job again from useapi.net with your credential and output that copy, so a forged or altered call cannot inject data. Calls for jobs useapi.net does not know are rejected.',
+					"Whether to read the job again from useapi.net with your credential and output that copy, so a forged or altered call cannot inject data. Calls for jobs useapi.net does not know are rejected, and an event the API's copy contradicts (completed while useapi.net says progress) starts nothing. When off, the call is trusted as delivered; media is still fetched only from useapi.net's and Discord's hosts.",
 			},
 			triggerDownloadMediaField,
 			mediaBinaryPropertyField,
+			maxFileSizeField,
 		],
 	};
+
+	// n8n tests a credential with the first node that names it: the same test as the Midjourney node's.
+	methods = { credentialTest: { useApiNetApiTest } };
 
 	// Nothing is registered at useapi.net: the URL goes into a job's or account's replyUrl.
 	webhookMethods = {
 		default: {
+			// Runs on activation: a workflow whose Secret cannot guard its URL is not activated.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const problem = secretProblem(String(this.getNodeParameter('secret', '') ?? ''));
+				if (problem) throw new NodeOperationError(this.getNode(), problem);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -116,66 +137,76 @@ export class MidjourneyTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = String(this.getNodeParameter('secret', '') ?? '');
-		if (secret.length < 16) {
-			return reject(
-				this,
-				403,
-				'The trigger has no secret of at least 16 characters; set one in the node',
-			);
-		}
+		const badSecret = secretProblem(secret);
+		if (badSecret) return reject(this, 403, badSecret);
 		const body = this.getBodyData() as IDataObject;
-		const jobId =
-			typeof body?.jobid === 'string'
-				? body.jobid
-				: typeof body?.jobId === 'string'
-					? body.jobId
-					: '';
-		if (!jobId || typeof body.status !== 'string') {
-			return reject(this, 400, 'Not a useapi.net job callback: "jobid" and "status" are required');
-		}
+		const delivered = readDeliveredEvent(body);
+		if (typeof delivered === 'string') return reject(this, 400, delivered);
+		const filter = readCallbackFilter(this);
+		const verify = this.getNodeParameter('verifyWithApi', true) as boolean;
 
-		// The filters judge the event as delivered: with Verify With API on, the API's copy may already
-		// be further along (a progress event's job read as completed).
-		const delivered = body as unknown as Job;
-		if (!matchesFilter(delivered, readCallbackFilter(this))) {
+		// Verify first, then judge: with Verify With API on, the filters and the de-dup key use the
+		// event only where the API's copy agrees with it.
+		let job = body as unknown as Job;
+		let judged = job;
+		const key = eventKey(delivered);
+		const run = webhookRun(this);
+		if (verify) {
+			// A delivery of an event that already started the workflow costs no GET.
+			if (alreadyDelivered(this, key))
+				return answer(this, 200, { received: true, started: false, duplicate: true });
+			try {
+				job = isV3(body)
+					? await getJob(run.api, delivered.jobId)
+					: ((await getLegacyJob(run.api, delivered.jobId)) as unknown as Job);
+			} catch (error) {
+				const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
+				return reject(
+					this,
+					status,
+					status === 404
+						? `useapi.net does not know job ${delivered.jobId}`
+						: 'Could not verify the job with useapi.net',
+				);
+			}
+			const stale = contradiction(delivered, job);
+			// Not recorded: the genuine event that follows is processed.
+			if (stale)
+				return answer(this, 409, { received: true, started: false, stale: true, error: stale });
+			judged = verifiedEvent(delivered, job);
+		}
+		if (!matchesFilter(judged, filter)) {
 			return answer(this, 200, { received: true, started: false });
 		}
-		const delivery = claimDelivery(this, eventKey(body));
+		const delivery = claimDelivery(this, key);
 		if (!delivery) return answer(this, 200, { received: true, started: false, duplicate: true });
 
-		const run = webhookRun(this);
 		try {
-			let job = delivered;
-			if (this.getNodeParameter('verifyWithApi', true) as boolean) {
-				try {
-					job = isV3(body)
-						? await getJob(run.api, jobId)
-						: ((await getLegacyJob(run.api, jobId)) as unknown as Job);
-				} catch (error) {
-					delivery.failed();
-					const status = error instanceof NodeApiError && error.httpCode === '404' ? 404 : 502;
-					return reject(
-						this,
-						status,
-						status === 404
-							? `useapi.net does not know job ${jobId}`
-							: 'Could not verify the job with useapi.net',
-					);
-				}
-			}
 			const download = this.getNodeParameter('download', 'none') as DownloadMode;
 			const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 'data') as string;
+			const maxFileSizeMb =
+				download === 'none'
+					? DEFAULT_MAX_FILE_SIZE_MB
+					: checkMaxFileSize(
+							this.getNode(),
+							0,
+							this.getNodeParameter('maxFileSizeMb', DEFAULT_MAX_FILE_SIZE_MB),
+						);
 			const items = await jobItems(run, 0, [job], {
 				simplify: false,
 				download,
 				binaryPropertyName,
+				maxFileSizeMb,
 			});
+			// The job's replyUrl is this trigger's URL: its secret stays out of the output.
+			const masked = items.map((item) => ({ ...item, json: maskSecret(item.json, secret) }));
 			delivery.done();
-			return answer(this, 200, { received: true, started: true }, [items]);
+			return answer(this, 200, { received: true, started: true }, [masked]);
 		} catch (error) {
 			// Nothing started: the same event delivered again is processed again.
 			delivery.failed();
-			return reject(this, 502, `The event could not be processed: ${(error as Error).message}`);
+			const message = maskSecret((error as Error).message, secret);
+			return reject(this, 502, `The event could not be processed: ${message}`);
 		}
 	}
 }

@@ -1,13 +1,19 @@
-# Sourced by the install scripts: runs one step with its output in a log file under the cache
-# folder, and prints one line for it on stderr: "[tag] <step> … done in N s". When the step fails it
+# Sourced by the install scripts: their log() and die() (tagged with the caller's log_tag), and
+# quiet_step, which runs one step with its output in a log file under the cache folder, and prints one line for it on stderr: "[tag] <step> … done in N s". When the step fails it
 # prints the log's path and the log's last lines, then exits with the step's status.
 #
-#   log_tag=install-n8n                        # the caller's tag, as in its log()
+#   log_tag=install-n8n                        # the caller's tag, before sourcing
 #   quiet_step <log name> "<what>" cmd args…   # log: <cache>/logs/<log name>.log (appended)
 #   quiet_step <log name> "<what>" in_dir <folder> cmd args…
 #
 # The cache folder is the one of scripts/lib/pinned-install.sh:
 # ${N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-useapi-midjourney}.
+
+log() { printf '[%s] %s\n' "${log_tag:-install}" "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
 
 # Runs a command in another folder: `quiet_step … in_dir <folder> cmd args…`.
 in_dir() {

@@ -94,6 +94,64 @@ describe('a failed item keeps its job', () => {
 	});
 });
 
+describe('preflight: every item is checked before anything is paid', () => {
+	const fivePrompts = [
+		{ prompt: 'row 0' },
+		{ prompt: 'row 1' },
+		{ prompt: '' },
+		{ prompt: 'row 3' },
+		{ prompt: 'row 4' },
+	];
+
+	// One job at a time, so that items 0 and 1 would run (and be paid) before item 2 is even read
+	// were the items not all checked first: the 100-row sheet with a bad row 50, in small.
+	const oneAtATime = imagine('={{ $json.prompt }}', {
+		options: { pollInterval: 1, maxParallelJobs: 1 },
+	});
+
+	it('without Continue On Fail, an empty prompt in item 2 fails the node with nothing submitted', async () => {
+		const run = await runMidjourneyNode(env, oneAtATime, { items: fivePrompts });
+		expect(run.error.message).toBe('"Prompt" is empty');
+		// n8n reports the failing item's index with the error.
+		expect(JSON.stringify(run.error)).toMatch(/"itemIndex":2\b/);
+		expect(env.emulator.submissions()).toBe(0);
+		expect(env.emulator.requests.filter((request: any) => request.method === 'POST')).toHaveLength(
+			0,
+		);
+	});
+
+	it('with Continue On Fail, the four good items complete and item 2 carries its error, all paired', async () => {
+		const run = await runMidjourneyNode(env, oneAtATime, {
+			items: fivePrompts,
+			continueOnFail: true,
+		});
+		expect(run.items.map((item) => item.pairedItem)).toEqual(
+			fivePrompts.map((_, item) => ({ item })),
+		);
+		expect(run.items[2].json).toEqual({ error: '"Prompt" is empty' });
+		expect(run.items.filter((_, i) => i !== 2).map((item) => item.json.status)).toEqual(
+			Array(4).fill('completed'),
+		);
+		expect(env.emulator.submissions()).toBe(4);
+	});
+
+	it('a Time Limit that is not a number fails before any submission, naming the field', async () => {
+		const run = await runMidjourneyNode(
+			env,
+			{ ...oneAtATime, timeLimit: '={{ $json.limit }}' },
+			{
+				items: [
+					{ prompt: 'a', limit: 60 },
+					{ prompt: 'b', limit: 60 },
+					{ prompt: 'c', limit: 'soon' },
+				],
+			},
+		);
+		expect(run.error.message).toMatch(/Time Limit/);
+		expect(env.emulator.submissions()).toBe(0);
+	});
+});
+
 describe('waits ride out blips', () => {
 	it('Poll mode completes through 12 s of 502s on its GETs, with one submission and no cancel', async () => {
 		// The emulator answers every job GET with 502 until the blip is over.
@@ -124,5 +182,34 @@ describe('waits ride out blips', () => {
 		env.emulator.faults.status5xxOnGetNext = 0;
 		expect(run.error.message).toMatch(/did not finish within the time limit of 8 seconds/);
 		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);
+	});
+});
+
+describe('downloads are bounded', () => {
+	it('a media body that stalls fails its item within the stall timeout + 5 s (n8n 2.x)', async () => {
+		env.emulator.faults.stallMediaBodyNext = 1;
+		const started = Date.now();
+		const run = await runMidjourneyNode(env, {
+			resource: 'media',
+			operation: 'download',
+			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_2.png',
+		});
+		const elapsed = Date.now() - started;
+		expect(run.error.message).toMatch(/Media download stalled: no data for 60 seconds/);
+		expect(elapsed).toBeLessThan(65_000);
+		expect(elapsed).toBeGreaterThanOrEqual(59_000);
+	});
+
+	it('a Max File Size outside 1–10240 MB fails before any request (the limit itself: test/unit/mediaPolicy)', async () => {
+		const run = await runMidjourneyNode(env, {
+			resource: 'media',
+			operation: 'download',
+			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_3.png',
+			maxFileSizeMb: '={{ 0 }}',
+		});
+		expect(run.error.message).toBe(
+			'"Max File Size (MB)" must be a number from 1 to 10240 MB, got 0',
+		);
+		expect(env.emulator.requests).toHaveLength(0);
 	});
 });

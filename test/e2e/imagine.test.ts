@@ -3,6 +3,9 @@
  * cancels the job, the prompt check before any request, and the credential test. The package is
  * the `npm pack` output alone (packageMode 'packed'), as a user installs it.
  */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
 import {
 	installedPackageLayout,
 	requestsTo,
@@ -194,5 +197,98 @@ describe('credential test', () => {
 		const result = await test('not-the-token');
 		expect(result).toMatchObject({ status: 'Error' });
 		expect(result.message).toMatch(/401/);
+	});
+
+	describe('against a Base URL that is not the API (loopback servers)', () => {
+		const accounts = {
+			'1100000000000000001': { discord: 'MTI...xyz', channel: '1100000000000000001', maxJobs: 3 },
+		};
+		const page = '<!doctype html><html><body>Not the API</body></html>';
+		const answers: Record<string, { status: number; type?: string; body: string }> = {
+			'accounts-200': { status: 200, type: 'application/json', body: JSON.stringify(accounts) },
+			'empty-404': { status: 404, body: '' },
+			'html-200': { status: 200, type: 'text/html', body: page },
+			'error-500': { status: 500, type: 'application/json', body: '{"error":"Internal"}' },
+			'html-403': { status: 403, type: 'text/html', body: page },
+			'html-404': { status: 404, type: 'text/html', body: page },
+			'token-401': { status: 401, type: 'application/json', body: '{"error":"Unauthorized"}' },
+		};
+		let server: http.Server;
+		let base = '';
+		const seen: Array<{ url: string; authorization?: string }> = [];
+
+		beforeAll(async () => {
+			server = http.createServer((req, res) => {
+				seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+				const [, name, ...rest] = (req.url ?? '').split('/');
+				if (name === 'redirect')
+					return res
+						.writeHead(302, {
+							location: `http://localhost:${port()}/accounts-200/${rest.join('/')}`,
+						})
+						.end();
+				const answer = answers[name];
+				if (!answer || rest.join('/') !== 'v3/midjourney/accounts') return res.writeHead(400).end();
+				return res
+					.writeHead(answer.status, answer.type ? { 'content-type': answer.type } : {})
+					.end(answer.body);
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			base = `http://127.0.0.1:${port()}`;
+		});
+		afterAll(async () => await new Promise((resolve) => server.close(resolve)));
+		const port = () => (server.address() as AddressInfo).port;
+
+		const testAt = async (baseUrl: string) => {
+			const data = { apiToken: TOKEN, baseUrl };
+			const id = await env.n8n.createCredential(`probe ${baseUrl}`, 'useApiNetApi', data);
+			return await env.n8n.restPost('/credentials/test', {
+				credentials: { id, name: `probe ${baseUrl}`, type: 'useApiNetApi', data },
+			});
+		};
+
+		it.each([
+			['accounts-200', /the token works/],
+			['empty-404', /no Midjourney account configured yet/],
+		])('%s passes', async (name, message) => {
+			const result = await testAt(`${base}/${name}`);
+			expect(result).toMatchObject({ status: 'OK' });
+			expect(result.message).toMatch(message);
+		});
+
+		it.each([
+			['html-200', 'The Base URL answered an HTML page (200): is it the API?'],
+			['error-500', 'The Base URL answered a server error (500) with "Internal"'],
+			['html-403', 'The Base URL answered an error (403) with an HTML page: is it the API?'],
+			['html-404', 'The Base URL answered 404 with an HTML page: is it the API?'],
+			[
+				'token-401',
+				'The API token was rejected (401). Copy it again from your useapi.net account.',
+			],
+		])('%s fails, saying what came back', async (name, message) => {
+			expect(await testAt(`${base}/${name}`)).toEqual({ status: 'Error', message });
+		});
+
+		it('does not follow a redirect, so the token never reaches another origin', async () => {
+			seen.length = 0;
+			const result = await testAt(`${base}/redirect`);
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/answered a redirect \(302\) to http:\/\/localhost:/);
+			expect(seen.map((request) => request.url)).toEqual(['/redirect/v3/midjourney/accounts']);
+			expect(seen[0].authorization).toBe(`Bearer ${TOKEN}`);
+		});
+
+		it('refuses a plain-http Base URL off this machine, and one with a password, before sending', async () => {
+			seen.length = 0;
+			expect(await testAt('http://api.useapi.net')).toEqual({
+				status: 'Error',
+				message:
+					'The Base URL must start with https:// (http:// only for an address on this machine, such as 127.0.0.1)',
+			});
+			expect((await testAt(`http://user:pw@127.0.0.1:${port()}/accounts-200`)).message).toMatch(
+				/user name or password/,
+			);
+			expect(seen).toHaveLength(0);
+		});
 	});
 });

@@ -52,6 +52,8 @@ const fast = { pollInterval: 0.3 };
  * CDN, which these tests cannot reach; Press Button tests about the job itself do not download.
  */
 const noDownload = { ...fast, download: 'none' };
+/** GET jobs/{jobid}: a read of one job. */
+const JOB_READ = /^\/v3\/midjourney\/jobs\/[^/]+$/;
 
 async function completedImagine(prompt = 'a grid to press buttons on'): Promise<any> {
 	const run = await runMidjourneyNode(env, {
@@ -125,6 +127,24 @@ describe('Press Button', () => {
 		expect(
 			requestsTo(env, 'POST', '/v3/midjourney/jobs/button').map((r) => (r.body as any).button),
 		).toEqual(['U1', 'U2', 'U3', 'U4']);
+	});
+
+	it('checks every name against the parent job (one GET) before the first of several presses', async () => {
+		const parent = await completedImagine();
+		const getsBefore = requestsTo(env, 'GET', JOB_READ).length;
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: parent.jobid,
+			button: '={{ "U1, U2, U9" }}',
+			waitFor: 'poll',
+			options: noDownload,
+		});
+		expect(run.error.message).toMatch(
+			new RegExp(`^"U9" is not a button of job ${parent.jobid}\\. Valid buttons: U1, U2, U3, U4`),
+		);
+		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/button')).toHaveLength(0);
+		expect(requestsTo(env, 'GET', JOB_READ).length).toBe(getsBefore + 1);
 	});
 
 	it('takes the button from an expression too', async () => {

@@ -45,6 +45,19 @@ describe('n8n 1.x smoke test', () => {
 		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
 	});
 
+	it('a media body that stalls fails its item within the stall timeout + 5 s on 1.x too', async () => {
+		env.emulator.reset();
+		env.emulator.faults.stallMediaBodyNext = 1;
+		const started = Date.now();
+		const run = await runMidjourneyNode(env, {
+			resource: 'media',
+			operation: 'download',
+			cdnUrl: 'https://cdn.midjourney.com/0b6c9f4e-1111-2222-3333-444455556666/0_2.png',
+		});
+		expect(run.error.message).toMatch(/Media download stalled: no data for 60 seconds/);
+		expect(Date.now() - started).toBeLessThan(65_000);
+	});
+
 	it('an over-long prompt fails before any request', async () => {
 		env.emulator.reset();
 		const run = await runMidjourneyNode(env, {

@@ -157,6 +157,32 @@ describe('Account', () => {
 		});
 	});
 
+	it('Create or Update sends the current limits of an account for those left at 0, and none for a new one', async () => {
+		const posted = () => requestsTo(env, 'POST', '/v3/midjourney/accounts').map((r) => r.body);
+		await createOrUpdate();
+		expect(posted()[0]).toEqual({ discord: SECOND_TOKEN });
+
+		await createOrUpdate({ maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2 });
+		const again = await createOrUpdate({ replyUrl: 'https://example.com/other' });
+		expect(posted()[2]).toEqual({
+			discord: SECOND_TOKEN,
+			maxJobs: 5,
+			maxImageJobs: 4,
+			maxVideoJobs: 2,
+			replyUrl: 'https://example.com/other',
+		});
+		expect(again.items[0].json).toMatchObject({ maxJobs: 5, maxImageJobs: 4, maxVideoJobs: 2 });
+
+		// A lower Max Jobs lowers the limits it keeps (useapi.net refuses one above Max Jobs).
+		await createOrUpdate({ maxJobs: 2 });
+		expect(posted()[3]).toEqual({
+			discord: SECOND_TOKEN,
+			maxJobs: 2,
+			maxImageJobs: 2,
+			maxVideoJobs: 2,
+		});
+	});
+
 	it("the Discord credential's Test checks the token's shape in n8n and sends it nowhere", async () => {
 		const test = async (discordToken: string) => {
 			const data = { discordToken };

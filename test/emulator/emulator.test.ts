@@ -234,7 +234,9 @@ function pngBlob(bytes = 200): Blob {
  * saved copy of the pages is at hand (USEAPI_DOCS_DIR: a folder of `post-midjourney-jobs-<page>.md`),
  * the copies are compared with it; a fresh clone has none and skips that one check.
  */
-const DOCS_DIR = process.env.USEAPI_DOCS_DIR ?? '/work/shared/api-docs/v3';
+// The project's shared folder sits beside the repository (in a session and in CI alike).
+const DOCS_DIR =
+	process.env.USEAPI_DOCS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'api-docs', 'v3');
 const transcriptLines = (page: string) =>
 	readFileSync(join(__dirname, 'transcripts', `${page}.sse`), 'utf8')
 		.split('\n')
@@ -1712,6 +1714,41 @@ describe('faults', () => {
 		expect(blocked.status).toBe(502);
 		expect(blocked.json).toEqual({ error: 'Bad Gateway' });
 		expect((await call('GET', jobPath(job.jobid))).status).toBe(200);
+	});
+});
+
+describe('faults: a stalled media body', () => {
+	it('stallMediaBodyNext sends the headers and half the file, then nothing, without closing', async () => {
+		emu.faults.stallMediaBodyNext = 1;
+		const cdnUrl = 'https://cdn.midjourney.com/stall/0_0.png';
+		const controller = new AbortController();
+		const response = await fetch(
+			`${emu.url}/v1/proxy/cdn-midjourney/?cdnUrl=${encodeURIComponent(cdnUrl)}`,
+			{ headers: { authorization: `Bearer ${TOKEN}` }, signal: controller.signal },
+		);
+		expect(response.status).toBe(200);
+		const declared = Number(response.headers.get('content-length'));
+		const reader = response.body!.getReader();
+		let received = 0;
+		const reading = (async () => {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) return 'ended';
+				received += value.length;
+			}
+		})().catch(() => 'aborted');
+		await sleep(700);
+		expect(received).toBeGreaterThan(0);
+		expect(received).toBeLessThan(declared);
+		controller.abort();
+		expect(await reading).toBe('aborted');
+		expect(emu.faults.stallMediaBodyNext).toBe(0);
+		// The next answer is whole again.
+		const whole = await fetch(
+			`${emu.url}/v1/proxy/cdn-midjourney/?cdnUrl=${encodeURIComponent(cdnUrl)}`,
+			{ headers: { authorization: `Bearer ${TOKEN}` } },
+		);
+		expect((await whole.arrayBuffer()).byteLength).toBe(declared);
 	});
 });
 

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { Socket } from 'net';
 
 import { AccountStore, DEFAULT_CHANNEL, DEFAULT_V2_CHANNEL } from './accounts';
-import type { App, RequestContext, ResolvedOptions } from './app';
+import { takeFault, type App, type RequestContext, type ResolvedOptions } from './app';
 import { CallbackSender } from './callbacks';
 import {
 	BodyTooLargeError,
@@ -159,7 +159,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			if (denied) return sendJson(res, denied.status, denied.body);
 			if (method !== 'GET' && method !== 'HEAD')
 				return sendJson(res, 405, { error: 'Method not allowed', code: 405 });
-			proxy.handle(res, url.searchParams.get('cdnUrl'));
+			proxy.handle(res, url.searchParams.get('cdnUrl'), () =>
+				takeFault(faults, 'stallMediaBodyNext'),
+			);
 			return;
 		}
 		sendJson(res, 404, { error: 'Not found' });

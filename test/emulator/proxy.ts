@@ -21,7 +21,8 @@ export class CdnProxy {
 		this.forbiddenOnce.clear();
 	}
 
-	handle(res: ServerResponse, cdnUrl: string | null): void {
+	/** `stall()` says whether this answer is one the stallMediaBodyNext fault stalls. */
+	handle(res: ServerResponse, cdnUrl: string | null, stall: () => boolean = () => false): void {
 		if (!cdnUrl || !cdnUrl.startsWith(CDN_PREFIX) || !isUrl(cdnUrl)) {
 			sendJson(res, 400, {
 				error: `Parameter cdnUrl is required and must start with ${CDN_PREFIX}`,
@@ -51,6 +52,11 @@ export class CdnProxy {
 			'content-disposition': `inline; filename="${filename}"`,
 			'access-control-allow-origin': '*',
 		});
+		if (stall()) {
+			// Half the file, then silence: the socket stays open until the client gives up or close().
+			res.write(body.subarray(0, Math.floor(body.length / 2)));
+			return;
+		}
 		res.end(body);
 	}
 }

@@ -136,6 +136,11 @@ export interface Faults {
 	resetOnGetNext?: number;
 	/** Next N job-creating POSTs answer 500 WITHOUT creating a job. */
 	status5xxOnPostNext?: number;
+	/**
+	 * Next N media answers of the CDN proxy send their headers and the first part of the file, then
+	 * nothing more, without closing (a stalled CDN body; the docs describe none, it is a network fault).
+	 */
+	stallMediaBodyNext?: number;
 	/** Next N job-creating POSTs answer 596 and put their channel into the error state (like --emu-596). */
 	status596Next?: number;
 }

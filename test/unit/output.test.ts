@@ -107,6 +107,7 @@ describe('output options', () => {
 			download: 'combined',
 			binaryPropertyName: 'data',
 			compact: false,
+			maxFileSizeMb: 250,
 		});
 		expect(outputOptionsFrom({ binaryPropertyName: '  ' }).binaryPropertyName).toBe('data');
 	});

@@ -206,7 +206,7 @@ describe('a run answered 429 behind stuck jobs', () => {
 			items: [{ prompt: 'x' }],
 		});
 		expect(error?.message).toBe(
-			'"Cancel Stuck Jobs After (Minutes)" must be 0 (off) or a number from 1 to 14, got 0.5',
+			'"Cancel Stuck Jobs After (Minutes)" must be a number from 1 to 14 minutes (or 0 to turn it off), got 0.5',
 		);
 		expect(emulator.requests).toHaveLength(0);
 	});

@@ -1,7 +1,9 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { claimDelivery, eventKey } from '../../nodes/Midjourney/trigger/deliveries';
+import { claimDelivery } from '../../nodes/Midjourney/trigger/deliveries';
+import { eventKey, readDeliveredEvent } from '../../nodes/Midjourney/trigger/verifiedEvent';
 import {
+	jobTypeOf,
 	matchesFilter,
 	replyRefOf,
 	type CallbackFilter,
@@ -37,12 +39,28 @@ describe('event filter', () => {
 		);
 	});
 
-	it('filters on command and job type when they are set, and treats a job without a type as an image', () => {
-		expect(matchesFilter(event(), filter({ verbs: ['button'] }))).toBe(false);
+	it('filters on command and job type when they are set', () => {
+		const image = event({ jobType: 'image' });
+		expect(matchesFilter(image, filter({ verbs: ['button'] }))).toBe(false);
 		expect(matchesFilter(event({ verb: 'button' }), filter({ verbs: ['button'] }))).toBe(true);
-		expect(matchesFilter(event(), filter({ jobTypes: ['video'] }))).toBe(false);
-		expect(matchesFilter(event(), filter({ jobTypes: ['image'] }))).toBe(true);
+		expect(matchesFilter(image, filter({ jobTypes: ['video'] }))).toBe(false);
+		expect(matchesFilter(image, filter({ jobTypes: ['image'] }))).toBe(true);
 		expect(matchesFilter(event({ jobType: 'video' }), filter({ jobTypes: ['video'] }))).toBe(true);
+	});
+
+	it('a v3 job without a jobType (describe, seed, settings) passes no Job Types filter; a v2 job is typed by its verb', () => {
+		for (const verb of ['describe', 'seed', 'settings']) {
+			const untyped = event({ verb });
+			expect(jobTypeOf(untyped)).toBeUndefined();
+			expect(matchesFilter(untyped, filter({ jobTypes: ['image'] }))).toBe(false);
+			expect(matchesFilter(untyped, filter({ jobTypes: ['image', 'video'] }))).toBe(false);
+			// Without a Job Types filter it passes as before.
+			expect(matchesFilter(untyped, filter())).toBe(true);
+		}
+		const v2 = (verb: string) => ({ jobid: 'j2', verb, status: 'completed' }) as unknown as Job;
+		expect(jobTypeOf(v2('imagine'))).toBe('image');
+		expect(matchesFilter(v2('blend'), filter({ jobTypes: ['image'] }))).toBe(true);
+		expect(matchesFilter(v2('seed_async'), filter({ jobTypes: ['image'] }))).toBe(false);
 	});
 
 	it('matches the reply ref exactly or by prefix, from a v3 job (request) or a v2 job (top level)', () => {
@@ -65,16 +83,42 @@ describe('event filter', () => {
 });
 
 describe('event key', () => {
+	/** The key of a delivered body, as the trigger reads it. */
+	const keyOf = (body: IDataObject): string => {
+		const event = readDeliveredEvent(body);
+		if (typeof event === 'string') throw new Error(event);
+		return eventKey(event);
+	};
+
 	it('tells apart the statuses of a job, and its progress events by percentage', () => {
-		expect(eventKey({ jobid: 'j1', status: 'completed' })).toBe('j1|completed');
-		expect(eventKey({ jobId: 'j1', status: 'started' })).toBe('j1|started');
+		expect(keyOf({ jobid: 'j1', status: 'completed' })).toBe('j1|completed');
+		expect(keyOf({ jobId: 'j1', status: 'started' })).toBe('j1|started');
 		const progress = (percent: number): IDataObject => ({
 			jobid: 'j1',
 			status: 'progress',
 			response: { progress_percent: percent },
 		});
-		expect(eventKey(progress(15))).not.toBe(eventKey(progress(54)));
-		expect(eventKey(progress(54))).toBe(eventKey(progress(54)));
+		expect(keyOf(progress(15))).not.toBe(keyOf(progress(54)));
+		expect(keyOf(progress(54))).toBe(keyOf(progress(54)));
+	});
+
+	it('tells apart progress events without a percentage by their updated time, else their content', () => {
+		const at = (updated: string): IDataObject => ({
+			jobid: 'j1',
+			status: 'progress',
+			updated,
+			response: { content: 'a cat --v 7 (fast)' },
+		});
+		expect(keyOf(at('2026-12-06T10:00:01Z'))).not.toBe(keyOf(at('2026-12-06T10:00:07Z')));
+		expect(keyOf(at('2026-12-06T10:00:01Z'))).toBe(keyOf(at('2026-12-06T10:00:01Z')));
+		const showing = (content: string): IDataObject => ({
+			jobid: 'j1',
+			status: 'progress',
+			response: { content },
+		});
+		expect(keyOf(showing('a cat (15%) (fast)'))).not.toBe(keyOf(showing('a cat (54%) (fast)')));
+		// Bounded whatever the content's length.
+		expect(keyOf(showing('x'.repeat(100_000))).length).toBeLessThan(40);
 	});
 });
 
@@ -97,7 +141,7 @@ describe('delivery de-duplication', () => {
 		// The same event again before the first finished: refused (both would otherwise read the same static data).
 		expect(claimDelivery(ctx, 'j1|completed')).toBeUndefined();
 		first!.done();
-		expect(staticData.deliveries).toEqual(['j1|completed']);
+		expect(Object.keys(staticData.delivered as IDataObject)).toEqual(['j1|completed']);
 		expect(claimDelivery(ctx, 'j1|completed')).toBeUndefined();
 		// Another event of the same job is its own delivery.
 		expect(claimDelivery(ctx, 'j1|failed')).toBeDefined();
@@ -106,7 +150,7 @@ describe('delivery de-duplication', () => {
 	it('lets an event whose processing failed be delivered again', () => {
 		const { ctx, staticData } = triggerContext('wf-dedup-2');
 		claimDelivery(ctx, 'j2|completed')!.failed();
-		expect(staticData.deliveries).toBeUndefined();
+		expect(staticData.delivered).toEqual({});
 		expect(claimDelivery(ctx, 'j2|completed')).toBeDefined();
 	});
 

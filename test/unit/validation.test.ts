@@ -108,9 +108,9 @@ describe('item parameters', () => {
 			parameters: { resource: 'job', operation: 'imagine', ...parameters } as never,
 		});
 
-	it('read the wait settings with their defaults and refuse a time limit of 0', () => {
+	it('read the wait settings with their defaults and refuse a time limit of 0 or a poll interval under 0.2 s', () => {
 		expect(
-			readWaitSettings(ctx({ waitFor: 'poll', timeLimit: 60, options: { pollInterval: 0.1 } }), 0),
+			readWaitSettings(ctx({ waitFor: 'poll', timeLimit: 60, options: { pollInterval: 0.2 } }), 0),
 		).toEqual({
 			mode: 'poll',
 			timeLimitMs: 60_000,
@@ -120,7 +120,11 @@ describe('item parameters', () => {
 		});
 		expect(
 			failureOf(() => readWaitSettings(ctx({ waitFor: 'stream', timeLimit: 0 }), 0)).message,
-		).toBe('"Time Limit (Seconds)" must be more than 0, got 0');
+		).toMatch(/^"Time Limit \(Seconds\)" must be a number from 1 to 2147483 seconds .*got 0$/);
+		expect(
+			failureOf(() => readWaitSettings(ctx({ waitFor: 'poll', options: { pollInterval: 0.1 } }), 0))
+				.message,
+		).toBe('"Poll Interval (Seconds)" must be a number from 0.2 to 3600 seconds, got 0.1');
 	});
 
 	it('read the routing fields as the API takes them, leaving out empty ones and reply level "all"', () => {

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	downloadMediaField,
 	jobOptionsField,
+	maxFileSizeField,
 	mediaBinaryPropertyField,
 	triggerDownloadMediaField,
 } from './jobOptions.description';
@@ -72,14 +73,20 @@ export const timeLimitField: INodeProperties = {
 	displayName: 'Time Limit (Seconds)',
 	name: 'timeLimit',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: { minValue: 1, maxValue: 2147483 },
 	default: 900,
 	description:
-		'How long to wait for the job. When it passes, the job is cancelled (so it stops holding one of your account slots) and the item fails.',
+		'How long to wait for the job, 1 to 2147483 seconds (about 24.8 days). Stream and Poll: when it passes, the job is cancelled (so it stops holding one of your account slots) and the item fails. Callback: when it passes, n8n resumes the execution without running this node again: the input item passes through, the item does not fail and the job is not cancelled.',
 	displayOptions: { hide: { waitFor: ['none'] } },
 };
 
-export { downloadMediaField, jobOptionsField, mediaBinaryPropertyField, triggerDownloadMediaField };
+export {
+	downloadMediaField,
+	jobOptionsField,
+	maxFileSizeField,
+	mediaBinaryPropertyField,
+	triggerDownloadMediaField,
+};
 
 /** Everything a job-creating operation adds after its own fields. */
 export const jobWaitFields: INodeProperties[] = [waitForField, timeLimitField, jobOptionsField];

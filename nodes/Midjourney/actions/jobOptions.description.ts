@@ -51,6 +51,18 @@ export const mediaBinaryPropertyField: INodeProperties = {
 	displayOptions: { hide: { download: ['none'] } },
 };
 
+/** Max File Size (MB): DEFAULT_MAX_FILE_SIZE_MB and MAX_FILE_SIZE_LIMIT_MB of transport/mediaPolicy. */
+export const maxFileSizeField: INodeProperties = {
+	displayName: 'Max File Size (MB)',
+	name: 'maxFileSizeMb',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 10240 },
+	default: 250,
+	description:
+		'A downloaded image or video larger than this fails its item instead of filling the disk, 1 to 10240 MB. The default leaves room for long HD videos.',
+	displayOptions: { hide: { download: ['none'] } },
+};
+
 export const jobOptionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -85,10 +97,10 @@ export const jobOptionsField: INodeProperties = {
 			displayName: 'Busy Retry Delay (Seconds)',
 			name: 'busyRetryDelay',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: 30 },
 			default: 10,
 			description:
-				'When every channel is busy (HTTP 429), wait this long before the first retry; later retries wait longer, up to 30 seconds',
+				'When every channel is busy (HTTP 429), wait this long before the first retry (0 to 30 seconds); later retries wait longer, up to 30 seconds',
 		},
 		{
 			displayName: 'Cancel Stuck Jobs After (Minutes)',
@@ -122,6 +134,7 @@ export const jobOptionsField: INodeProperties = {
 				},
 			],
 		},
+		maxFileSizeField,
 		{
 			displayName: 'Max Parallel Jobs',
 			name: 'maxParallelJobs',
@@ -135,7 +148,7 @@ export const jobOptionsField: INodeProperties = {
 			displayName: 'Poll Interval (Seconds)',
 			name: 'pollInterval',
 			type: 'number',
-			typeOptions: { minValue: 0.2 },
+			typeOptions: { minValue: 0.2, maxValue: 3600 },
 			default: 2,
 			description:
 				"The shortest time between two reads of a job when polling. The reads are scheduled from the job's own progress, so a long job is not read every interval.",

@@ -11,7 +11,6 @@ import { JobRun } from '../engine/jobRun';
 import { describeStop, itemFailure } from '../engine/runFailures';
 import { resumeFromCallback } from '../engine/waiting/callback';
 import { readResourceAndOperation } from '../engine/itemParameters';
-import { checkToolWaitMode } from '../engine/toolMode';
 import { asNodeError } from '../transport/errors';
 import * as account from './account';
 import * as job from './job';
@@ -66,8 +65,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			count,
 			run.itemsAtOnce,
 			async (itemIndex) => {
+				const inputFailure = run.inputFailures[itemIndex];
+				if (inputFailure) return inputFailure;
 				try {
-					checkToolWaitMode(this, itemIndex);
 					return await operation.execute.call(this, itemIndex, run);
 				} catch (error) {
 					return itemFailure(this, itemIndex, error);

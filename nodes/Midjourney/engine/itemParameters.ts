@@ -1,6 +1,19 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { outputOptionsFrom, type DownloadMode, type OutputOptions } from './output/jobOutput';
+import {
+	BUSY_RETRY_DELAY_LIMITS,
+	checkNumber,
+	checkTimeLimitSeconds,
+	POLL_INTERVAL_LIMITS,
+	secondsToMs,
+} from '../helpers/numberChecks';
+import { DEFAULT_MAX_FILE_SIZE_MB } from '../transport/mediaPolicy';
+import {
+	checkMaxFileSize,
+	outputOptionsFrom,
+	type DownloadMode,
+	type OutputOptions,
+} from './output/jobOutput';
 import {
 	DEFAULT_STUCK_THRESHOLD_MINUTES,
 	MAX_STUCK_THRESHOLD_MINUTES,
@@ -34,14 +47,16 @@ export interface JobOptions {
 	/** As an AI Agent's tool: the compact answer (default) or the full job. */
 	agentAnswer?: AgentAnswer;
 	binaryPropertyName?: string;
-	busyRetryDelay?: number;
+	/** Numbers in the editor; anything when set by an expression (see helpers/numberChecks.ts). */
+	busyRetryDelay?: unknown;
 	/** Minutes; 0 turns the run's stuck-job watcher off (see readStuckJobThreshold). */
-	cancelStuckAfter?: number;
+	cancelStuckAfter?: unknown;
 	download?: DownloadMode;
 	/** Legacy (V2) Imagine only. */
 	maxJobs?: number;
+	maxFileSizeMb?: unknown;
 	maxParallelJobs?: number;
-	pollInterval?: number;
+	pollInterval?: unknown;
 	replyLevel?: 'all' | 'standard' | 'minimal';
 	replyRef?: string;
 	replyUrl?: string;
@@ -105,7 +120,18 @@ export function readOutputOptions(
 ): OutputOptions {
 	// An AI Agent's tool downloads nothing and answers compactly unless the Options say otherwise.
 	const asTool = 'getInputData' in ctx ? toolOutputDefaults(ctx, itemIndex) : {};
-	return outputOptionsFrom({ ...defaults, ...asTool, ...readJobOptions(ctx, itemIndex) });
+	const options = readJobOptions(ctx, itemIndex);
+	const output = outputOptionsFrom({
+		...defaults,
+		...asTool,
+		...options,
+		maxFileSizeMb: checkMaxFileSize(
+			ctx.getNode(),
+			itemIndex,
+			options.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB,
+		),
+	});
+	return output;
 }
 
 /**
@@ -115,40 +141,47 @@ export function readOutputOptions(
 export function readStuckJobThreshold(ctx: IExecuteFunctions): number {
 	const minutes = readJobOptions(ctx, 0).cancelStuckAfter ?? DEFAULT_STUCK_THRESHOLD_MINUTES;
 	if (minutes === 0) return 0;
-	if (
-		typeof minutes !== 'number' ||
-		!Number.isFinite(minutes) ||
-		minutes < MIN_STUCK_THRESHOLD_MINUTES ||
-		minutes > MAX_STUCK_THRESHOLD_MINUTES
-	) {
-		throw invalidInput(
-			ctx.getNode(),
-			0,
-			`"Cancel Stuck Jobs After (Minutes)" must be 0 (off) or a number from ${MIN_STUCK_THRESHOLD_MINUTES} to ${MAX_STUCK_THRESHOLD_MINUTES}, got ${String(minutes)}`,
-			'Healthy jobs can be quiet for over half a minute, and useapi.net ends stuck jobs itself after 14 minutes.',
-		);
-	}
-	return minutes * 60_000;
+	// Healthy jobs can be quiet for over half a minute; useapi.net ends stuck jobs itself after 14.
+	return (
+		checkNumber(ctx.getNode(), 0, 'Cancel Stuck Jobs After (Minutes)', minutes, {
+			min: MIN_STUCK_THRESHOLD_MINUTES,
+			max: MAX_STUCK_THRESHOLD_MINUTES,
+			unit: 'minutes',
+			maxNote: 'or 0 to turn it off',
+		}) * 60_000
+	);
 }
 
 /** The wait fields of the item, checked. */
 export function readWaitSettings(ctx: IExecuteFunctions, itemIndex: number): WaitSettings {
 	const mode = readWaitMode(ctx, itemIndex);
 	const options = readJobOptions(ctx, itemIndex);
-	const timeLimit = mode === 'none' ? 120 : parameter<number>(ctx, 'timeLimit', itemIndex, 900);
-	if (!(timeLimit > 0)) {
-		throw invalidInput(
-			ctx.getNode(),
-			itemIndex,
-			`"Time Limit (Seconds)" must be more than 0, got ${timeLimit}`,
-		);
-	}
+	const node = ctx.getNode();
+	// "Don't Wait" reads nothing more than the answer to its submission: two minutes bound that.
+	const timeLimit =
+		mode === 'none'
+			? 120
+			: checkTimeLimitSeconds(node, itemIndex, parameter(ctx, 'timeLimit', itemIndex, 900));
+	const pollInterval = checkNumber(
+		node,
+		itemIndex,
+		'Poll Interval (Seconds)',
+		options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS,
+		POLL_INTERVAL_LIMITS,
+	);
+	const busyRetryDelay = checkNumber(
+		node,
+		itemIndex,
+		'Busy Retry Delay (Seconds)',
+		options.busyRetryDelay ?? 10,
+		BUSY_RETRY_DELAY_LIMITS,
+	);
 	return {
 		mode,
-		timeLimitMs: timeLimit * 1000,
-		pollIntervalMs: Math.max(200, (options.pollInterval ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000),
+		timeLimitMs: secondsToMs(timeLimit),
+		pollIntervalMs: secondsToMs(pollInterval),
 		onStreamLoss: options.streamLoss ?? 'resubmit',
-		busyRetry: { baseDelayMs: Math.max(0, (options.busyRetryDelay ?? 10) * 1000), maxAttempts: 6 },
+		busyRetry: { baseDelayMs: secondsToMs(busyRetryDelay), maxAttempts: 6 },
 	};
 }
 

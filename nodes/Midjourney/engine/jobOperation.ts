@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readJobRouting, readOutputOptions, readWaitSettings } from './itemParameters';
 import { asNodeError } from '../transport/errors';
@@ -26,6 +26,16 @@ function requestBody(payload: JobPayload): IDataObject | MultipartBody {
 	}
 	for (const [name, file] of Object.entries(payload.files)) multipart.file(name, file);
 	return multipart;
+}
+
+/**
+ * The item's wait, routing and output settings, read and checked as submitAndWait and
+ * executeJobOperation read them: part of every job operation's preflight (engine/preflight.ts).
+ */
+export function readJobSettings(ctx: IExecuteFunctions, itemIndex: number): void {
+	readJobRouting(ctx, itemIndex);
+	readWaitSettings(ctx, itemIndex);
+	readOutputOptions(ctx, itemIndex);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { readStuckJobThreshold, readWaitMode } from './itemParameters';
 import { ApiSession } from '../transport/session';
@@ -9,9 +9,10 @@ import { JobScheduler } from './capacity/scheduler';
 import { StuckJobWatcher } from './capacity/stuckJobWatcher';
 import { readMaxParallelJobs, sizeScheduler, type SchedulerSize } from './capacity/sizing';
 import { MAX_PARALLEL_DOWNLOADS, type MediaRun } from './output/downloads';
+import { preflightItems, type InputReader } from './preflight';
 
 /** What the router needs to know of the operation it starts a run for. */
-export interface RunOperation {
+export interface RunOperation extends InputReader {
 	/** The operation creates Midjourney jobs: its items run in parallel, sized to the account. */
 	createsJobs?: boolean;
 }
@@ -44,6 +45,9 @@ export class JobRun implements MediaRun {
 	readonly stopSignal: AbortSignal;
 
 	private readonly stopper = new AbortController();
+
+	/** The output of each item whose inputs failed the preflight and that fails alone (see preflight). */
+	inputFailures: Array<INodeExecutionData[] | undefined> = [];
 
 	/** `size`: the scheduler's, for a job-creating run (see JobRun.start); none runs items one by one. */
 	constructor(
@@ -84,18 +88,20 @@ export class JobRun implements MediaRun {
 	 */
 	static async start(ctx: IExecuteFunctions, operation: RunOperation): Promise<JobRun> {
 		const count = ctx.getInputData().length;
-		JobRun.preflight(ctx, operation, count);
-		if (!operation.createsJobs) return new JobRun(ctx);
-		return new JobRun(ctx, await sizeScheduler(ctx, new ApiSession(ctx), count));
+		JobRun.checkRun(ctx, operation, count);
+		const inputFailures = await preflightItems(ctx, operation, count);
+		const run = operation.createsJobs
+			? new JobRun(ctx, await sizeScheduler(ctx, new ApiSession(ctx), count))
+			: new JobRun(ctx);
+		run.inputFailures = inputFailures;
+		return run;
 	}
 
 	/**
 	 * What is checked for the whole run before the first submission, so nothing is paid for a run
-	 * that cannot go through. This is the place for the preflight of all items (every item's inputs
-	 * read and checked before the first submission); today it holds the run-wide checks only, and
-	 * each item's own inputs are checked when the item runs.
+	 * that cannot go through; each item's own inputs are checked next, by preflightItems.
 	 */
-	static preflight(ctx: IExecuteFunctions, operation: RunOperation, count: number): void {
+	static checkRun(ctx: IExecuteFunctions, operation: RunOperation, count: number): void {
 		// A waiting execution is woken once, by one job: Callback mode takes one item per run.
 		if (count > 1 && readWaitMode(ctx, 0) === 'callback') {
 			throw new NodeOperationError(

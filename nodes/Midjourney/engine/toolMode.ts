@@ -12,11 +12,8 @@ import {
 	type IExecuteFunctions,
 } from 'n8n-workflow';
 
-import { getJob } from '../transport/jobs';
 import type { Job } from '../transport/types';
-import { canonicalButton } from '../actions/job/buttons';
 import type { OutputOptions } from './output/jobOutput';
-import { invalidInput } from '../helpers/validation';
 
 /** The contexts tool mode is read from (the action node's; the trigger is never a tool). */
 type ToolContext = Pick<IExecuteFunctions, 'getNode'> &
@@ -103,39 +100,6 @@ export function checkToolWaitMode(ctx: IExecuteFunctions, itemIndex: number): vo
 				'Callback mode puts the whole execution to sleep until useapi.net calls it back; an agent cannot wait for a sleeping tool.',
 		},
 	);
-}
-
-/**
- * A model names buttons from what an earlier answer listed, and sometimes names one the job does
- * not have. Before anything is submitted, a tool reads the job and answers such a call with the
- * job's own buttons, so that the model's next call can pick a valid one; names are matched to the
- * job's labels whatever their case. The error's message is all n8n passes to the model.
- */
-export async function checkButtonsOfJob(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	jobId: string,
-	buttons: string[],
-): Promise<string[]> {
-	const job = await getJob(ctx, jobId, { itemIndex });
-	const available = job.response?.buttons ?? [];
-	if (job.status !== 'completed') {
-		throw invalidInput(
-			ctx.getNode(),
-			itemIndex,
-			`Job ${jobId} is ${job.status}: buttons can be pressed only on a completed job${job.status === 'failed' || job.status === 'moderated' ? '' : '; get the job again once it has completed'}`,
-		);
-	}
-	const pressed = buttons.map((button) => canonicalButton(button, available));
-	const unknown = pressed.filter((button) => !available.includes(button));
-	if (unknown.length) {
-		throw invalidInput(
-			ctx.getNode(),
-			itemIndex,
-			`${unknown.map((button) => `"${button}"`).join(', ')} ${unknown.length === 1 ? 'is not a button' : 'are not buttons'} of job ${jobId}. Valid buttons: ${available.length ? available.join(', ') : 'none'}`,
-		);
-	}
-	return pressed;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
+import { checkNumber } from './numberChecks';
+
 /**
  * Input checks that run before any request. Each error names the field as the editor shows it and
  * the limit, so a user can fix the row that failed without reading the API docs.
@@ -66,17 +68,11 @@ export function checkIntegerRange(
 	node: INode,
 	itemIndex: number,
 	field: string,
-	value: number,
+	value: unknown,
 	min: number,
 	max: number,
-): void {
-	if (!Number.isInteger(value) || value < min || value > max) {
-		throw invalidInput(
-			node,
-			itemIndex,
-			`"${field}" must be a whole number from ${min} to ${max}, got ${value}`,
-		);
-	}
+): number {
+	return checkNumber(node, itemIndex, field, value, { min, max, integer: true });
 }
 
 /** Two limits where one may not exceed the other (e.g. "Max Image Jobs" ≤ "Max Jobs"). */

@@ -4,6 +4,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import { testUseApiCredential } from '../transport/credentialCheck';
+
 /**
  * The Discord token credential's test. It is checked for its shape only, here in n8n: useapi.net
  * checks the token itself when Account → Create or Update sends it, and calling Discord from n8n
@@ -30,4 +32,12 @@ function discordTokenProblem(token: string): string | undefined {
 		return 'This is not a Discord token: a Discord token has three parts separated by dots (see useapi.net → Setup Midjourney)';
 	}
 	return undefined;
+}
+
+/** The useapi.net credential's test: see transport/credentialCheck.ts. */
+export async function useApiNetApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	return await testUseApiCredential(this, credential.data);
 }

@@ -62,6 +62,8 @@ function requestOptions(
 		qs: request.qs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// The API does not redirect; a redirect (to another origin) would carry the token along.
+		disableFollowRedirect: true,
 		abortSignal: request.abortSignal,
 	};
 	if (timeout !== undefined) options.timeout = timeout;

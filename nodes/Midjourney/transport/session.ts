@@ -1,10 +1,12 @@
-import type {
-	IExecuteFunctions,
-	IHookFunctions,
-	ILoadOptionsFunctions,
-	IWebhookFunctions,
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type ILoadOptionsFunctions,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { baseUrlProblem, normalizedBaseUrl } from './baseUrl';
 import type { ApiRequest } from './request';
 
 /** The n8n contexts that call useapi.net: the action node, its editor look-ups, webhooks and hooks. */
@@ -43,11 +45,13 @@ export class ApiSession {
 	) {}
 
 	async baseUrl(): Promise<string> {
-		this.baseUrlRead ??= this.ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) =>
-			String(credentials.baseUrl || DEFAULT_BASE_URL)
-				.trim()
-				.replace(/\/+$/, ''),
-		);
+		this.baseUrlRead ??= this.ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) => {
+			const baseUrl = normalizedBaseUrl(credentials.baseUrl, DEFAULT_BASE_URL);
+			const problem = baseUrlProblem(baseUrl);
+			// The token goes wherever the Base URL points: a plain-http or password-carrying one sends nothing.
+			if (problem) throw new NodeOperationError(this.ctx.getNode(), problem);
+			return baseUrl;
+		});
 		return await this.baseUrlRead;
 	}
 

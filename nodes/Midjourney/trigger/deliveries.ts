@@ -1,32 +1,40 @@
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-/** How many events are remembered per trigger: enough for any realistic redelivery window. */
-const REMEMBERED = 2000;
+import { DedupStore, type DedupEntries } from './dedupStore';
 
 /**
  * Events of this process that are being processed or were delivered; it closes the gap between two
- * simultaneous duplicates, which both read the static data before either saves it.
+ * simultaneous duplicates, which both read the static data before either saves it. Bounded like
+ * the static data (see DedupStore), per trigger node.
  */
-const seenInProcess = new Map<string, Set<string>>();
-
-/**
- * What tells one event of a job from another: its status, and for progress events the percentage
- * (a job reports 15 %, 54 % and 96 % as three events). Read from the event as delivered.
- */
-export function eventKey(event: IDataObject): string {
-	const jobId = String(event.jobid ?? event.jobId ?? '');
-	const status = String(event.status ?? '');
-	if (status !== 'progress') return `${jobId}|${status}`;
-	const response = (event.response ?? {}) as IDataObject;
-	const percent = response.progress_percent ?? event.progress_percent ?? event.progress ?? '';
-	return `${jobId}|${status}|${String(percent)}`;
-}
+const seenInProcess = new Map<string, DedupStore>();
 
 export interface Delivery {
 	/** The event started the workflow: a later delivery of it starts nothing. */
 	done(): void;
 	/** Processing the event failed: a later delivery of it is processed again. */
 	failed(): void;
+}
+
+interface TriggerStaticData {
+	/** Events that started the workflow, key → time (ms). */
+	delivered?: DedupEntries;
+	/** The unbounded list an earlier version kept: read once, then replaced by `delivered`. */
+	deliveries?: unknown;
+}
+
+function recordedEvents(ctx: IWebhookFunctions): DedupStore {
+	const staticData = ctx.getWorkflowStaticData('node') as TriggerStaticData;
+	if (!staticData.delivered) {
+		staticData.delivered = DedupStore.fromLegacyList(staticData.deliveries, Date.now());
+		delete staticData.deliveries;
+	}
+	return new DedupStore(staticData.delivered);
+}
+
+/** Whether the event already started the workflow (recorded in the trigger's static data). */
+export function alreadyDelivered(ctx: IWebhookFunctions, key: string): boolean {
+	return recordedEvents(ctx).has(key);
 }
 
 /**
@@ -39,15 +47,14 @@ export interface Delivery {
 export function claimDelivery(ctx: IWebhookFunctions, key: string): Delivery | undefined {
 	const scope = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id ?? ctx.getNode().name}`;
 	let memory = seenInProcess.get(scope);
-	if (!memory) seenInProcess.set(scope, (memory = new Set()));
-	const staticData = ctx.getWorkflowStaticData('node') as { deliveries?: string[] };
-	if (memory.has(key) || (staticData.deliveries ?? []).includes(key)) return undefined;
+	if (!memory) seenInProcess.set(scope, (memory = new DedupStore({})));
+	const recorded = recordedEvents(ctx);
+	if (memory.has(key) || recorded.has(key)) return undefined;
 
 	memory.add(key);
-	if (memory.size > REMEMBERED) memory.delete(memory.values().next().value as string);
 	return {
 		done() {
-			staticData.deliveries = [...(staticData.deliveries ?? []), key].slice(-REMEMBERED);
+			recorded.add(key);
 		},
 		failed() {
 			memory.delete(key);

@@ -43,10 +43,25 @@ export function replyRefOf(job: Job): string | undefined {
 	return typeof ref === 'string' ? ref : undefined;
 }
 
+/** The verbs whose jobs make pictures: what a v2 job (which has no `jobType`) of them is. */
+const IMAGE_VERBS = ['imagine', 'button', 'blend'];
+
+/**
+ * The job's type as the Job Types filter judges it. v3 gives `jobType` to the jobs that make
+ * pictures or videos; describe, seed and the settings commands have none (the job model's table),
+ * so they are of no type and pass no Job Types filter. v2 jobs carry no `jobType`: theirs follows
+ * from the verb (v2 makes no videos).
+ */
+export function jobTypeOf(job: Job): string | undefined {
+	if (job.jobType) return job.jobType;
+	const isV3 = typeof job.request === 'object' && job.request !== null;
+	return !isV3 && IMAGE_VERBS.includes(String(job.verb)) ? 'image' : undefined;
+}
+
 export function matchesFilter(job: Job, filter: CallbackFilter): boolean {
 	if (!filter.events.includes(job.status)) return false;
 	if (filter.verbs.length && !filter.verbs.includes(String(job.verb))) return false;
-	if (filter.jobTypes.length && !filter.jobTypes.includes(job.jobType ?? 'image')) return false;
+	if (filter.jobTypes.length && !filter.jobTypes.includes(jobTypeOf(job) ?? '')) return false;
 	const ref = replyRefOf(job) ?? '';
 	if (filter.replyRefMatch === 'exact' && ref !== filter.replyRef) return false;
 	if (filter.replyRefMatch === 'prefix' && !ref.startsWith(filter.replyRef)) return false;

@@ -13,7 +13,7 @@ import {
 	checkNotAbove,
 	requireText,
 } from '../../helpers/validation';
-import { createOrUpdateAccount } from '../../transport/accounts';
+import { createOrUpdateAccount, listAccounts, type Account } from '../../transport/accounts';
 import { jobOptionsField } from '../common.descriptions';
 
 /** Limits from https://useapi.net/docs/api-midjourney-v3/post-midjourney-accounts */
@@ -40,26 +40,28 @@ const properties: INodeProperties[] = [
 		displayName: 'Max Jobs',
 		name: 'maxJobs',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_JOBS },
-		default: 3,
+		typeOptions: { minValue: 0, maxValue: MAX_JOBS },
+		default: 0,
 		description:
-			"How many jobs of any kind the account runs at once, 1 to 15. Match your Midjourney plan's maximum concurrent jobs: a higher number makes jobs fail.",
+			"How many jobs of any kind the account runs at once, 1 to 15. Match your Midjourney plan's maximum concurrent jobs: a higher number makes jobs fail. 0 keeps the account's current limit (3 for a new account).",
 	},
 	{
 		displayName: 'Max Image Jobs',
 		name: 'maxImageJobs',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_TYPE_JOBS },
-		default: 3,
-		description: 'How many image jobs the account runs at once, 1 to 12 and no more than Max Jobs',
+		typeOptions: { minValue: 0, maxValue: MAX_TYPE_JOBS },
+		default: 0,
+		description:
+			"How many image jobs the account runs at once, 1 to 12 and no more than Max Jobs. 0 keeps the account's current limit (3 for a new account).",
 	},
 	{
 		displayName: 'Max Video Jobs',
 		name: 'maxVideoJobs',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_TYPE_JOBS },
-		default: 3,
-		description: 'How many video jobs the account runs at once, 1 to 12 and no more than Max Jobs',
+		typeOptions: { minValue: 0, maxValue: MAX_TYPE_JOBS },
+		default: 0,
+		description:
+			"How many video jobs the account runs at once, 1 to 12 and no more than Max Jobs. 0 keeps the account's current limit (3 for a new account).",
 	},
 	{
 		...jobReplyUrlOption,
@@ -87,27 +89,77 @@ async function discordToken(ctx: IExecuteFunctions, itemIndex: number): Promise<
 	);
 }
 
-/** The request body, every limit checked before anything is sent. */
-function accountBody(ctx: IExecuteFunctions, itemIndex: number, discord: string): IDataObject {
+const LIMITS = [
+	['maxJobs', 'Max Jobs', MAX_JOBS],
+	['maxImageJobs', 'Max Image Jobs', MAX_TYPE_JOBS],
+	['maxVideoJobs', 'Max Video Jobs', MAX_TYPE_JOBS],
+] as const;
+type LimitName = (typeof LIMITS)[number][0];
+/** What useapi.net sets a limit it is not sent to on a new account (the page: "default: 3"). */
+const API_DEFAULT_LIMIT = 3;
+
+/** The limits the user set (0, the default, keeps the account's own), each checked. */
+function readLimits(ctx: IExecuteFunctions, itemIndex: number): Partial<Record<LimitName, number>> {
+	const limits: Partial<Record<LimitName, number>> = {};
+	for (const [name, field, max] of LIMITS) {
+		const value = ctx.getNodeParameter(name, itemIndex, 0);
+		if (value === 0) continue;
+		limits[name] = checkIntegerRange(ctx.getNode(), itemIndex, field, value, 1, max);
+	}
+	return limits;
+}
+
+/**
+ * The account the Discord token configures, if useapi.net has it: GET accounts shows each token as
+ * its first and last three characters, and a token configures one channel.
+ */
+async function existingAccount(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	discord: string,
+): Promise<Account | undefined> {
+	const shown = `${discord.slice(0, 3)}...${discord.slice(-3)}`;
+	const accounts = Object.values(await listAccounts(ctx, itemIndex));
+	const matching = accounts.filter((account) => account.discord === shown);
+	return matching.length === 1 ? matching[0] : undefined;
+}
+
+/**
+ * The request body, every limit checked before anything is sent. The page does not say whether a
+ * limit left out of an update keeps its value or goes back to 3, so a limit the user did not set is
+ * sent as the account has it now (read with GET accounts), and left to useapi.net's default only
+ * for a new account.
+ */
+async function accountBody(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	discord: string,
+): Promise<IDataObject> {
 	const node = ctx.getNode();
-	const maxJobs = ctx.getNodeParameter('maxJobs', itemIndex, 3) as number;
-	checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS);
-	const body: IDataObject = { discord, maxJobs };
-	for (const [name, field] of [
-		['maxImageJobs', 'Max Image Jobs'],
-		['maxVideoJobs', 'Max Video Jobs'],
-	] as const) {
-		const value = ctx.getNodeParameter(name, itemIndex, 3) as number;
-		checkIntegerRange(node, itemIndex, field, value, 1, MAX_TYPE_JOBS);
-		checkNotAbove(node, itemIndex, field, value, 'Max Jobs', maxJobs);
-		body[name] = value;
-	}
+	const limits = readLimits(ctx, itemIndex);
 	const replyUrl = (ctx.getNodeParameter('replyUrl', itemIndex, '') as string).trim();
-	if (replyUrl) {
-		checkHttpUrl(node, itemIndex, 'Reply URL', replyUrl, REPLY_URL_MAX);
-		body.replyUrl = replyUrl;
+	if (replyUrl) checkHttpUrl(node, itemIndex, 'Reply URL', replyUrl, REPLY_URL_MAX);
+	const checkAgainstMaxJobs = (maxJobs: number) => {
+		for (const [name, field] of LIMITS.slice(1)) {
+			const value = limits[name];
+			if (value !== undefined) checkNotAbove(node, itemIndex, field, value, 'Max Jobs', maxJobs);
+		}
+	};
+	// What the user set is checked before any request; the limits read from the account after.
+	if (limits.maxJobs !== undefined) checkAgainstMaxJobs(limits.maxJobs);
+	if (LIMITS.some(([name]) => limits[name] === undefined)) {
+		const current = await existingAccount(ctx, itemIndex, discord);
+		if (current) limits.maxJobs ??= current.maxJobs;
+		for (const [name] of LIMITS.slice(1)) {
+			if (limits[name] !== undefined) continue;
+			// Kept as it is, or lowered to a lower Max Jobs (useapi.net refuses one above it).
+			const kept =
+				current?.[name] ?? (limits.maxJobs !== undefined ? API_DEFAULT_LIMIT : undefined);
+			if (kept !== undefined) limits[name] = Math.min(kept, limits.maxJobs ?? kept);
+		}
 	}
-	return body;
+	checkAgainstMaxJobs(limits.maxJobs ?? API_DEFAULT_LIMIT);
+	return { discord, ...limits, ...(replyUrl ? { replyUrl } : {}) };
 }
 
 /** `POST accounts`: 201 when the channel was added, 200 when an existing one was updated. */
@@ -115,7 +167,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const body = accountBody(this, itemIndex, await discordToken(this, itemIndex));
+	const body = await accountBody(this, itemIndex, await discordToken(this, itemIndex));
 	const { account, created } = await createOrUpdateAccount(this, body, itemIndex);
 	return pairedItems(this, itemIndex, { ...account, created });
 }

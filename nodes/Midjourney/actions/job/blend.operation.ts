@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { executeJobOperation, type JobPayload } from '../../engine/jobOperation';
+import { executeJobOperation, readJobSettings, type JobPayload } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { resolveImageSlot, type ImageSlot } from '../../helpers/imageInput';
 import { invalidInput } from '../../helpers/validation';
@@ -49,11 +49,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	run: JobRun,
-): Promise<INodeExecutionData[]> {
+/** The item's inputs, checked before any request (see engine/preflight.ts). */
+export async function readInputs(this: IExecuteFunctions, itemIndex: number): Promise<JobPayload> {
+	readJobSettings(this, itemIndex);
 	const slots = (this.getNodeParameter('images.image', itemIndex, []) as ImageSlot[]) ?? [];
 	if (slots.length < MIN_IMAGES || slots.length > MAX_IMAGES) {
 		throw invalidInput(
@@ -75,7 +73,15 @@ export async function execute(
 		if ('url' in image) payload.fields[`imageUrl_${number}`] = image.url;
 		else payload.files[`imageBlob_${number}`] = image.file;
 	}
-	return await executeJobOperation(run, itemIndex, 'blend', payload);
+	return payload;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: JobRun,
+): Promise<INodeExecutionData[]> {
+	return await executeJobOperation(run, itemIndex, 'blend', await readInputs.call(this, itemIndex));
 }
 
 /** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */

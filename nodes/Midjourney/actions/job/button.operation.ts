@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { submitAndWait } from '../../engine/jobOperation';
+import { readJobSettings, submitAndWait } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { jobOutputItems } from '../../engine/output/jobOutput';
 import {
@@ -17,8 +17,14 @@ import {
 import { checkMaxLength, invalidInput } from '../../helpers/validation';
 import type { Job } from '../../transport/types';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
-import { checkButtonsOfJob, isToolExecution } from '../../engine/toolMode';
-import { CUSTOM_ZOOM, parseButtonNames, PROMPT_BUTTONS, VARY_REGION } from './buttons';
+import { isToolExecution } from '../../engine/toolMode';
+import {
+	checkButtonsOfParent,
+	CUSTOM_ZOOM,
+	parseButtonNames,
+	PROMPT_BUTTONS,
+	VARY_REGION,
+} from './buttons';
 
 const properties: INodeProperties[] = [
 	jobIdField,
@@ -67,14 +73,19 @@ function readButtons(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return parseButtonNames(ctx.getNodeParameter('button', itemIndex, []));
 }
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	run: JobRun,
-): Promise<INodeExecutionData[]> {
+/** What one item presses: checked as written, before any request (see engine/preflight.ts). */
+interface ButtonPresses {
+	jobId: string;
+	buttons: string[];
+	mask: string;
+	prompt: string;
+}
+
+export function readInputs(this: IExecuteFunctions, itemIndex: number): ButtonPresses {
+	readJobSettings(this, itemIndex);
 	const node = this.getNode();
 	const jobId = readJobId(this, itemIndex);
-	let buttons = readButtons(this, itemIndex);
+	const buttons = readButtons(this, itemIndex);
 	if (!buttons.length) {
 		throw invalidInput(
 			node,
@@ -83,7 +94,6 @@ export async function execute(
 			'Choose at least one button of the job.',
 		);
 	}
-	if (isToolExecution(this)) buttons = await checkButtonsOfJob(this, itemIndex, jobId, buttons);
 	if (buttons.length > 1 && readWaitMode(this, itemIndex) === 'callback') {
 		throw invalidInput(
 			node,
@@ -110,6 +120,20 @@ export async function execute(
 		);
 	}
 	checkMaxLength(node, itemIndex, 'Prompt', prompt, PROMPT_MAX_LENGTH);
+	return { jobId, buttons, mask, prompt };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: JobRun,
+): Promise<INodeExecutionData[]> {
+	const { jobId, mask, prompt, ...presses } = readInputs.call(this, itemIndex);
+	// Several presses, or a model's: every name is checked against the parent job before the first.
+	const buttons =
+		presses.buttons.length > 1 || isToolExecution(this)
+			? await checkButtonsOfParent(this, itemIndex, jobId, presses.buttons)
+			: presses.buttons;
 
 	const children: Job[] = [];
 	for (const button of buttons) {

@@ -1,3 +1,8 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { invalidInput } from '../../helpers/validation';
+import { getJob } from '../../transport/jobs';
+
 /** The buttons of Midjourney jobs: what Press Button checks and what the editor offers. */
 
 export const VARY_REGION = 'Vary (Region)';
@@ -123,4 +128,40 @@ export function parseButtonNames(value: unknown): string[] {
 		.filter(Boolean)
 		.map((entry) => canonicalButton(entry));
 	return [...new Set(names)];
+}
+
+/**
+ * Before buttons are pressed, every name is checked against the buttons the parent job offers
+ * (one GET), matched whatever their case. Each press is a paid job, so a bad third name fails the
+ * item before the first press, not after two children that would appear nowhere in the output;
+ * and a model, which names buttons from an earlier answer, is answered with the job's own buttons
+ * so that its next call can pick a valid one (the error's message is all n8n passes to it). Used
+ * for several buttons, and for any press by an AI Agent's tool: a single name is otherwise refused
+ * by useapi.net before anything is created.
+ */
+export async function checkButtonsOfParent(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	jobId: string,
+	buttons: string[],
+): Promise<string[]> {
+	const job = await getJob(ctx, jobId, { itemIndex });
+	const available = job.response?.buttons ?? [];
+	if (job.status !== 'completed') {
+		throw invalidInput(
+			ctx.getNode(),
+			itemIndex,
+			`Job ${jobId} is ${job.status}: buttons can be pressed only on a completed job${job.status === 'failed' || job.status === 'moderated' ? '' : '; get the job again once it has completed'}`,
+		);
+	}
+	const pressed = buttons.map((button) => canonicalButton(button, available));
+	const unknown = pressed.filter((button) => !available.includes(button));
+	if (unknown.length) {
+		throw invalidInput(
+			ctx.getNode(),
+			itemIndex,
+			`${unknown.map((button) => `"${button}"`).join(', ')} ${unknown.length === 1 ? 'is not a button' : 'are not buttons'} of job ${jobId}. Valid buttons: ${available.length ? available.join(', ') : 'none'}`,
+		);
+	}
+	return pressed;
 }

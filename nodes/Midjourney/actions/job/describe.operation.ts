@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { submitAndWait } from '../../engine/jobOperation';
+import { readJobSettings, submitAndWait, type JobPayload } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { describePrompts, jobOutputItems } from '../../engine/output/jobOutput';
 import { resolveImageSlot } from '../../helpers/imageInput';
@@ -31,11 +31,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	run: JobRun,
-): Promise<INodeExecutionData[]> {
+/** The item's inputs, checked before any request (see engine/preflight.ts). */
+export async function readInputs(this: IExecuteFunctions, itemIndex: number): Promise<JobPayload> {
+	readJobSettings(this, itemIndex);
 	const image = await resolveImageSlot(
 		this,
 		itemIndex,
@@ -45,14 +43,18 @@ export async function execute(
 		},
 		'Image',
 	);
-	const job = await submitAndWait(
-		run,
-		itemIndex,
-		'describe',
-		'url' in image
-			? { fields: { imageUrl: image.url } }
-			: { fields: {}, files: { imageBlob: image.file } },
-	);
+	return 'url' in image
+		? { fields: { imageUrl: image.url } }
+		: { fields: {}, files: { imageBlob: image.file } };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: JobRun,
+): Promise<INodeExecutionData[]> {
+	const payload = await readInputs.call(this, itemIndex);
+	const job = await submitAndWait(run, itemIndex, 'describe', payload);
 	return await jobOutputItems(
 		run,
 		itemIndex,

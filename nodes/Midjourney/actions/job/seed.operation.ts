@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { executeJobOperation } from '../../engine/jobOperation';
+import { executeJobOperation, readJobSettings, type JobPayload } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { readJobId } from '../../engine/itemParameters';
 import { jobIdField, jobWaitFields } from '../common.descriptions';
@@ -33,19 +33,19 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/** The item's inputs, checked before any request (see engine/preflight.ts). */
+export function readInputs(this: IExecuteFunctions, itemIndex: number): JobPayload {
+	readJobSettings(this, itemIndex);
+	return { fields: { jobId: readJobId(this, itemIndex) } };
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	run: JobRun,
 ): Promise<INodeExecutionData[]> {
-	const jobId = readJobId(this, itemIndex);
-	return await executeJobOperation(
-		run,
-		itemIndex,
-		'seed',
-		{ fields: { jobId } },
-		{ download: 'none' },
-	);
+	const payload = readInputs.call(this, itemIndex);
+	return await executeJobOperation(run, itemIndex, 'seed', payload, { download: 'none' });
 }
 
 /** Items run in parallel up to the account's free capacity (see engine/jobRun.ts). */

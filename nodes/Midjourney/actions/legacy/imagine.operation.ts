@@ -9,7 +9,12 @@ import type { JobRun } from '../../engine/jobRun';
 import { readJobOptions, readPrompt } from '../../engine/itemParameters';
 import { checkIntegerRange } from '../../helpers/validation';
 import { imaginePromptField } from '../common.descriptions';
-import { executeLegacyJobOperation, legacyWaitFields } from './legacyJob';
+import {
+	executeLegacyJobOperation,
+	legacyWaitFields,
+	readLegacyJobSettings,
+	type LegacyFields,
+} from './legacyJob';
 
 /** maxJobs 15 at most, Pro and Mega plans (https://useapi.net/docs/api-v2/post-jobs-imagine). */
 const MAX_JOBS_LIMIT = 15;
@@ -43,20 +48,26 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	run: JobRun,
-): Promise<INodeExecutionData[]> {
+/** The item's inputs, checked before any request (see engine/preflight.ts). */
+export function readInputs(this: IExecuteFunctions, itemIndex: number): LegacyFields {
 	const node = this.getNode();
 	const prompt = readPrompt(this, itemIndex);
 	const { maxJobs } = readJobOptions(this, itemIndex);
 	if (maxJobs !== undefined)
 		checkIntegerRange(node, itemIndex, 'Max Jobs', maxJobs, 1, MAX_JOBS_LIMIT);
+	readLegacyJobSettings(this, itemIndex);
+	return maxJobs === undefined ? { prompt } : { prompt, maxJobs };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: JobRun,
+): Promise<INodeExecutionData[]> {
 	return await executeLegacyJobOperation(
 		run,
 		itemIndex,
 		'imagine',
-		maxJobs === undefined ? { prompt } : { prompt, maxJobs },
+		readInputs.call(this, itemIndex),
 	);
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { JobRun } from '../../engine/jobRun';
 import { pairedItems } from '../../engine/output/items';
@@ -43,12 +48,21 @@ export const legacyJobIdField: INodeProperties = {
 		'ID of a Midjourney v2 job: drag the "jobid" field of an earlier Legacy (V2) step here',
 };
 
+/** The operation's own fields, as the v2 API names them. */
+export type LegacyFields = IDataObject;
+
+/** The item's wait and reply settings, read and checked as executeLegacyJobOperation reads them. */
+export function readLegacyJobSettings(ctx: IExecuteFunctions, itemIndex: number): void {
+	readJobRouting(ctx, itemIndex);
+	readWaitSettings(ctx, itemIndex);
+}
+
 /** Submits `POST /v2/jobs/<verb>` with the item's reply fields (and channel, where the operation has one) and waits as the user chose. */
 export async function executeLegacyJobOperation(
 	run: JobRun,
 	itemIndex: number,
 	verb: LegacyVerb,
-	fields: IDataObject,
+	fields: LegacyFields,
 ): Promise<INodeExecutionData[]> {
 	const { ctx } = run;
 	const routing = readJobRouting(ctx, itemIndex);

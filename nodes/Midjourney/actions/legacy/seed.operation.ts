@@ -7,7 +7,13 @@ import {
 
 import type { JobRun } from '../../engine/jobRun';
 import { readJobId } from '../../engine/itemParameters';
-import { executeLegacyJobOperation, legacyJobIdField, legacyWaitFields } from './legacyJob';
+import {
+	executeLegacyJobOperation,
+	legacyJobIdField,
+	legacyWaitFields,
+	readLegacyJobSettings,
+	type LegacyFields,
+} from './legacyJob';
 
 /*
  * https://useapi.net/docs/api-v2/post-jobs-seed_async (updated August 15, 2025) takes jobid, replyUrl and replyRef;
@@ -28,12 +34,21 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/** The item's inputs, checked before any request (see engine/preflight.ts). */
+export function readInputs(this: IExecuteFunctions, itemIndex: number): LegacyFields {
+	readLegacyJobSettings(this, itemIndex);
+	return { jobid: readJobId(this, itemIndex) };
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	run: JobRun,
 ): Promise<INodeExecutionData[]> {
-	return await executeLegacyJobOperation(run, itemIndex, 'seed_async', {
-		jobid: readJobId(this, itemIndex),
-	});
+	return await executeLegacyJobOperation(
+		run,
+		itemIndex,
+		'seed_async',
+		readInputs.call(this, itemIndex),
+	);
 }

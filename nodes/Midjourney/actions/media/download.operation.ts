@@ -8,7 +8,9 @@ import {
 
 import type { JobRun } from '../../engine/jobRun';
 import { downloadToBinary } from '../../engine/output/downloads';
+import { checkMaxFileSize, mediaLimits } from '../../engine/output/jobOutput';
 import { checkUrlPrefix, requireText } from '../../helpers/validation';
+import { maxFileSizeField } from '../common.descriptions';
 import { CDN_PREFIX } from '../../transport/media';
 
 const properties: INodeProperties[] = [
@@ -30,6 +32,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		hint: 'The name of the output binary field to put the file in',
 	},
+	{ ...maxFileSizeField, displayOptions: undefined },
 ];
 
 export const description = updateDisplayOptions(
@@ -63,7 +66,12 @@ export async function execute(
 		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
 	);
 
-	const binary = await downloadToBinary(run, cdnUrl, itemIndex);
+	const maxFileSizeMb = checkMaxFileSize(
+		node,
+		itemIndex,
+		this.getNodeParameter('maxFileSizeMb', itemIndex, maxFileSizeField.default),
+	);
+	const binary = await downloadToBinary(run, cdnUrl, itemIndex, mediaLimits(maxFileSizeMb));
 	return this.helpers.constructExecutionMetaData(
 		[
 			{

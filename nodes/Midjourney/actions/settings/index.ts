@@ -5,12 +5,12 @@ import { settingsOperation, type SettingsVerb } from './settingsJob';
 
 /**
  * Each settings command is one job with no fields of its own: one operation each, built alike.
- * Only its fields and execute are the operation's: a Callback resume outputs the job as it is
+ * Only its fields, checks and execute are the operation's: a Callback resume outputs the job as it is
  * (as it did when each command had a file of its own).
  */
 function operation(verb: SettingsVerb): Operation & { description: INodeProperties[] } {
-	const { description, execute } = settingsOperation(verb);
-	return { description, execute };
+	const { description, execute, readInputs } = settingsOperation(verb);
+	return { description, execute, readInputs };
 }
 
 export const fast = operation('fast');

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { submitAndWait } from '../../engine/jobOperation';
+import { readJobSettings, submitAndWait } from '../../engine/jobOperation';
 import type { JobRun } from '../../engine/jobRun';
 import { pairedItems } from '../../engine/output/items';
 import type { Job } from '../../transport/types';
@@ -100,6 +100,10 @@ export function settingsOperation(verb: SettingsVerb) {
 			{ show: { resource: ['settings'], operation: [verb] } },
 			properties,
 		),
+		/** The item's wait and routing settings, checked before any request (engine/preflight.ts). */
+		readInputs(this: IExecuteFunctions, itemIndex: number): void {
+			readJobSettings(this, itemIndex);
+		},
 		async execute(
 			this: IExecuteFunctions,
 			itemIndex: number,

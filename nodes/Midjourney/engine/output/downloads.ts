@@ -1,12 +1,6 @@
 import type { IBinaryData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import {
-	CDN_PREFIX,
-	downloadCdnMedia,
-	withIdleTimeout,
-	type MediaDownload,
-} from '../../transport/media';
-import { REQUEST_TIMEOUT_MS } from '../../transport/retryPolicy';
+import { openMedia, type MediaLimits } from '../../transport/media';
 import { ApiSession } from '../../transport/session';
 import { Limiter } from '../capacity/concurrency';
 
@@ -31,27 +25,6 @@ export function webhookRun(ctx: IWebhookFunctions): MediaRun {
 	return { ctx, api: new ApiSession(ctx), downloads: new Limiter(MAX_PARALLEL_DOWNLOADS) };
 }
 
-async function openMedia(run: MediaRun, url: string, itemIndex: number): Promise<MediaDownload> {
-	if (url.startsWith(CDN_PREFIX)) return await downloadCdnMedia(run.api, url, itemIndex);
-	// Discord attachment URLs are public and signed; the API token is not sent to them.
-	const response = (await run.ctx.helpers.httpRequest({
-		method: 'GET',
-		url,
-		encoding: 'stream',
-		returnFullResponse: true,
-		timeout: REQUEST_TIMEOUT_MS.download,
-	})) as { body: MediaDownload['stream']; headers?: Record<string, string> };
-	const fileName = new URL(url).pathname.split('/').pop() || 'media';
-	const mimeType = String(response.headers?.['content-type'] ?? '')
-		.split(';')[0]
-		.trim();
-	return {
-		stream: withIdleTimeout(response.body, REQUEST_TIMEOUT_MS.download, 'Media download stalled'),
-		mimeType,
-		fileName,
-	};
-}
-
 /**
  * Downloads one media file into n8n's binary data store as a stream: memory does not grow with the
  * file's size (n8n's filesystem or S3 binary mode writes it as it arrives).
@@ -60,9 +33,11 @@ export async function downloadToBinary(
 	run: MediaRun,
 	url: string,
 	itemIndex: number,
+	limits: MediaLimits,
 ): Promise<IBinaryData> {
 	return await run.downloads.use(async () => {
-		const media = await openMedia(run, url, itemIndex);
+		// Only from the hosts the docs name, https, bounded in size and in silence (transport/media.ts).
+		const media = await openMedia(run.api, url, itemIndex, limits);
 		try {
 			return await run.ctx.helpers.prepareBinaryData(
 				media.stream,

@@ -3,6 +3,7 @@ import {
 	NodeOperationError,
 	type IBinaryData,
 	type IDataObject,
+	type INode,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
@@ -10,6 +11,9 @@ import { withJob } from '../../transport/errors';
 import type { Job } from '../../transport/types';
 import type { JobRun } from '../jobRun';
 import { compactJob } from '../toolMode';
+import type { MediaLimits } from '../../transport/media';
+import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_LIMIT_MB } from '../../transport/mediaPolicy';
+import { checkNumber } from '../../helpers/numberChecks';
 import { downloadToBinary, type MediaRun } from './downloads';
 
 export type DownloadMode = 'none' | 'separate' | 'combined';
@@ -25,16 +29,32 @@ export interface OutputOptions {
 	simplify: boolean;
 	download: DownloadMode;
 	binaryPropertyName: string;
+	/** Max File Size (MB): a larger media file fails its item. */
+	maxFileSizeMb: number;
 	/** The compact answer of an AI Agent's tool (see engine/toolMode.ts). */
 	compact?: boolean;
 }
 
 /** The output options with their defaults, from the node's Options collection. */
+/** Max File Size (MB), checked: it comes from the options, maybe from an expression. */
+export function checkMaxFileSize(node: INode, itemIndex: number, value: unknown): number {
+	return checkNumber(node, itemIndex, 'Max File Size (MB)', value, {
+		min: 1,
+		max: MAX_FILE_SIZE_LIMIT_MB,
+		unit: 'MB',
+	});
+}
+
+export function mediaLimits(maxFileSizeMb: number): MediaLimits {
+	return { maxBytes: Math.floor(maxFileSizeMb * 1024 * 1024) };
+}
+
 export function outputOptionsFrom(options: Partial<OutputOptions>): OutputOptions {
 	return {
 		simplify: options.simplify ?? false,
 		download: options.download ?? DEFAULT_DOWNLOAD,
 		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
+		maxFileSizeMb: options.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB,
 		compact: options.compact ?? false,
 	};
 }
@@ -131,7 +151,10 @@ export async function jobItems(
 			let files: IBinaryData[];
 			try {
 				files = await Promise.all(
-					urls.map(async (url) => await downloadToBinary(run, url, itemIndex)),
+					urls.map(
+						async (url) =>
+							await downloadToBinary(run, url, itemIndex, mediaLimits(options.maxFileSizeMb)),
+					),
 				);
 			} catch (error) {
 				throw downloadFailed(run, itemIndex, job, error);
