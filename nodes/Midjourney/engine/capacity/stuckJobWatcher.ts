@@ -63,18 +63,10 @@ export class StuckJobWatcher {
 
 	private examining?: Promise<void>;
 
-	/** Jobs of other clients this watcher cancelled as stuck (DELETE answered 2xx). */
-	readonly cancelled: string[] = [];
-
 	constructor(private readonly options: StuckJobWatcherOptions) {}
 
 	private now(): number {
 		return this.options.now?.() ?? Date.now();
-	}
-
-	/** Whether a job's ID is known as one of this run's own. */
-	isOwnJob(jobId: string): boolean {
-		return this.ownJobs.has(jobId);
 	}
 
 	/**
@@ -108,11 +100,6 @@ export class StuckJobWatcher {
 		this.examining = this.examine(api, due).finally(() => {
 			this.examining = undefined;
 		});
-	}
-
-	/** Resolves once the examination under way (if any) ended; for tests and the run's end. */
-	async idle(): Promise<void> {
-		await this.examining;
 	}
 
 	private dueJobs(listed: ListedJob[]): ListedJob[] {
@@ -175,7 +162,6 @@ export class StuckJobWatcher {
 		}
 		this.settled.add(jobId);
 		this.watched.delete(jobId);
-		this.cancelled.push(jobId);
 		this.options.logger?.info(
 			`Midjourney: cancelled job ${jobId}, stuck in progress for ${Math.round(verdict.unchangedForMs / 1000)} s (${verdict.evidence}), so that this run can use its slot`,
 			{ jobId, channel: listed.channel },
