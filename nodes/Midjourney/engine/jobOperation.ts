@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { readJobRouting, readOutputOptions, readWaitSettings } from './itemParameters';
 import { asNodeError } from '../transport/errors';
 import { jobCommandPath } from '../transport/jobs';
+import { channelOfJobId } from './capacity/capacity';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
 import type { Job } from '../transport/types';
 import type { JobRun } from './jobRun';
@@ -28,6 +29,18 @@ function requestBody(payload: JobPayload): IDataObject | MultipartBody {
 	return multipart;
 }
 
+/** What an item asks for, as its errors name it before any job exists: its prompt, or its button and parent job. */
+function submissionLabel(verb: string, fields: IDataObject): string {
+	const quoted = (text: unknown) => {
+		const value = String(text);
+		return `"${value.length > 200 ? `${value.slice(0, 200)}…` : value}"`;
+	};
+	if (verb === 'button') return `button ${quoted(fields.button)} of job ${String(fields.jobId)}`;
+	if (typeof fields.prompt === 'string' && fields.prompt) return `prompt ${quoted(fields.prompt)}`;
+	if (typeof fields.jobId === 'string') return `${verb} of job ${fields.jobId}`;
+	return verb;
+}
+
 /**
  * Submits `POST /v3/midjourney/jobs/<verb>` with the shared channel/reply fields and waits as the
  * user chose, while the item holds a slot of the run's scheduler (when the run has one).
@@ -41,14 +54,17 @@ export async function submitAndWait(
 	const { ctx } = run;
 	const routing = readJobRouting(ctx, itemIndex);
 	const wait = readWaitSettings(ctx, itemIndex);
-	const { channel } = routing;
+	// The channel the job runs on: the item's, or for a button press or seed (which name no channel:
+	// "Button job executes in the same channel as the parent job") the parent job's, from its id.
+	const channel = routing.channel ?? channelOfJobId(payload.fields.jobId);
 	const fields = { ...payload.fields, ...routing };
 	const submitAndFollow = async () => {
 		// Checked once the item has its slot: a 596 may have come back while it waited for one.
 		const refusal = run.blockedChannels.refusal(ctx.getNode(), itemIndex, channel);
 		if (refusal) throw refusal;
 		const body = requestBody({ fields, files: payload.files });
-		return await runJob(run, itemIndex, { path: jobCommandPath(verb), body, channel }, wait);
+		const label = submissionLabel(verb, payload.fields);
+		return await runJob(run, itemIndex, { path: jobCommandPath(verb), body, channel, label }, wait);
 	};
 	try {
 		return run.scheduler

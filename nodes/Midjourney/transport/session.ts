@@ -21,8 +21,11 @@ export const DEFAULT_BASE_URL = 'https://api.useapi.net';
  */
 export interface SubmissionObserver {
 	onAccepted(request: ApiRequest): void;
-	/** Resolves when the submission may be sent again; rejects with requestAborted() when the run stops. */
-	waitForSlot(request: ApiRequest): Promise<void>;
+	/**
+	 * Resolves when the submission (answered 429 for the `attempt`-th time) may be sent again;
+	 * rejects with requestAborted() when its abort signal fires or the run stops.
+	 */
+	waitForSlot(request: ApiRequest, attempt: number): Promise<void>;
 	onCancelled(jobId: string): void;
 }
 
