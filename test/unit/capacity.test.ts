@@ -1,3 +1,4 @@
+import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
@@ -5,7 +6,10 @@ import { startEmulator, type Emulator } from '../emulator';
 import type { ReadingsPreset } from '../emulator/readings';
 import { executeContext } from '../helpers/n8nCore';
 import { channelOfJobId, SlotReader } from '../../nodes/Midjourney/engine/capacity/capacity';
+import { BlockedChannels, captchaFailure } from '../../nodes/Midjourney/engine/blockedChannels';
 import { JobRun } from '../../nodes/Midjourney/engine/jobRun';
+import { throwIfUnsuccessful } from '../../nodes/Midjourney/engine/waiting/jobOutcome';
+import type { Job } from '../../nodes/Midjourney/transport/types';
 import { runJob, type WaitSettings } from '../../nodes/Midjourney/engine/waiting/runJob';
 
 /** The capacity reading and the bounded wait for a slot, against the emulator under both readings. */
@@ -148,5 +152,54 @@ describe('channelOfJobId', () => {
 		);
 		expect(channelOfJobId('not-a-job-id')).toBeUndefined();
 		expect(channelOfJobId(undefined)).toBeUndefined();
+	});
+});
+
+describe('BlockedChannels', () => {
+	const node = { name: 'Midjourney', type: 'midjourney', typeVersion: 1 } as INode;
+	const captchaJob = {
+		jobid: `j1206212000000000000i-u1-c${CHANNEL_A}-bot:midjourney`,
+		status: 'failed',
+		code: 596,
+		error: 'CAPTCHA detected',
+	};
+
+	it('a job that failed with code 596 blocks the channel it ran on, and no other', () => {
+		const blocked = new BlockedChannels();
+		const failure = captchaFailure(node, 0, captchaJob);
+		expect(failure.message).toBe(
+			`Midjourney job failed with a CAPTCHA on channel ${CHANNEL_A} (596): the channel is locked`,
+		);
+		// The item named no channel: useapi.net chose it, the job's id says which.
+		blocked.noteFailure(undefined, failure);
+		expect(blocked.refusal(node, 1, CHANNEL_A)?.message).toBe(failure.message);
+		expect(blocked.refusal(node, 1, CHANNEL_B)).toBeUndefined();
+	});
+
+	it('an HTTP 596 on a button press (sent with its parent job channel) blocks only that channel', () => {
+		const blocked = new BlockedChannels();
+		const answer = new NodeApiError(node, { message: 'locked' }, { httpCode: '596' });
+		blocked.noteFailure(CHANNEL_B, answer);
+		expect(blocked.refusal(node, 1, CHANNEL_B)).toBeDefined();
+		expect(blocked.refusal(node, 1, CHANNEL_A)).toBeUndefined();
+		// Without a channel at all it still blocks every channel.
+		blocked.noteFailure(undefined, answer);
+		expect(blocked.refusal(node, 1, CHANNEL_A)).toBeDefined();
+	});
+
+	it('an ordinary failed job blocks nothing', () => {
+		const blocked = new BlockedChannels();
+		blocked.noteFailure(CHANNEL_A, new NodeOperationError(node, 'Midjourney job failed'));
+		expect(blocked.refusal(node, 1, CHANNEL_A)).toBeUndefined();
+	});
+
+	it('throwIfUnsuccessful gives a job failed with code 596 the CAPTCHA advice', () => {
+		const job = { ...captchaJob, verb: 'imagine', created: '', request: {} } as Job;
+		expect(() => throwIfUnsuccessful({ getNode: () => node }, 0, job)).toThrow(
+			/CAPTCHA on channel 1100000000000000001/,
+		);
+		expect(() =>
+			throwIfUnsuccessful({ getNode: () => node }, 0, { ...job, code: 500 } as Job),
+		).toThrow('Midjourney job failed: CAPTCHA detected');
 	});
 });
