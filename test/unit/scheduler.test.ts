@@ -264,6 +264,30 @@ describe('JobScheduler', () => {
 		await expect(onA).rejects.toThrow(/aborted/);
 	});
 
+	it("one of the run's own jobs ending on a channel lets go only an item that may run there", async () => {
+		const { scheduler: s, stopper } = scheduler({ start: 3, ceiling: 3 });
+		const slow = { baseDelayMs: 60_000, maxAttempts: 6 };
+		const holder = deferred();
+		const holding = s.use(0, true, async () => {
+			s.onAccepted({ ...submission(0), channel: CHANNEL_A });
+			await holder.done;
+		});
+		await tick();
+		const released: number[] = [];
+		const onB = s.use(1, true, async () => {
+			await s.waitForSlot({ ...submission(1), channel: CHANNEL_B, busyRetry: slow });
+			released.push(1);
+		});
+		await tick();
+		holder.end();
+		await holding;
+		await tick();
+		// Channel A's slot is free, but item 1 waits for channel B (a press on a parent job there).
+		expect(released).toEqual([]);
+		stopper.abort();
+		await expect(onB).rejects.toThrow(/aborted/);
+	});
+
 	it('an item that names no channel takes a free slot of any channel', async () => {
 		const { scheduler: s } = scheduler({
 			start: 1,

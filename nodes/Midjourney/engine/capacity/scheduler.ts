@@ -68,8 +68,8 @@ export class JobScheduler implements SubmissionObserver {
 	/** Items holding a slot: submitting, waiting for a free slot after a 429, or waiting for their job. */
 	private holding = 0;
 
-	/** Items whose submission the API accepted and whose job has not ended. */
-	private readonly accepted = new Set<number>();
+	/** Items whose submission the API accepted and whose job has not ended, with the channel it was sent to. */
+	private readonly accepted = new Map<number, string | undefined>();
 
 	/** Items waiting for `holding < limit`. */
 	private readonly queued: Waiter[] = [];
@@ -144,12 +144,18 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	private release(itemIndex: number, waitsForEnd: boolean): void {
-		const hadJob = this.accepted.delete(itemIndex);
+		const hadJob = this.accepted.has(itemIndex);
+		const channel = this.accepted.get(itemIndex);
+		this.accepted.delete(itemIndex);
 		this.holding--;
 		// A job of this run ended, so its slot of the account is free: an item answered 429 (it
-		// still counts as holding) takes it first.
-		if (hadJob && waitsForEnd && this.parked.length > 0) {
-			this.parked.shift()!.resolve();
+		// still counts as holding) takes it first, if it may run on that channel.
+		const next = this.parked.findIndex(
+			(waiter) =>
+				waiter.channel === undefined || channel === undefined || waiter.channel === channel,
+		);
+		if (hadJob && waitsForEnd && next >= 0) {
+			this.parked.splice(next, 1)[0].resolve();
 			return;
 		}
 		this.admitQueued();
@@ -170,7 +176,7 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	onAccepted(request: ApiRequest): void {
-		if (request.itemIndex !== undefined) this.accepted.add(request.itemIndex);
+		if (request.itemIndex !== undefined) this.accepted.set(request.itemIndex, request.channel);
 		if (this.growAllowed && this.accepted.size >= this.limit && this.limit < this.options.ceiling) {
 			this.limit++;
 			this.admitQueued();
