@@ -64,14 +64,20 @@ export async function submitAndWait(
 		if (refusal) throw refusal;
 		const body = requestBody({ fields, files: payload.files });
 		const label = submissionLabel(verb, payload.fields);
-		return await runJob(run, itemIndex, { path: jobCommandPath(verb), body, channel, label }, wait);
+		const submission = { path: jobCommandPath(verb), body, channel, label };
+		try {
+			return await runJob(run, itemIndex, submission, wait);
+		} catch (error) {
+			// Noted before the slot is handed on: the next item must see the channel blocked.
+			run.blockedChannels.noteFailure(channel, error);
+			throw error;
+		}
 	};
 	try {
 		return run.scheduler
 			? await run.scheduler.use(itemIndex, waitsForEnd(wait.mode), submitAndFollow)
 			: await submitAndFollow();
 	} catch (error) {
-		run.blockedChannels.noteFailure(channel, error);
 		throw asNodeError(ctx.getNode(), error, itemIndex);
 	}
 }
