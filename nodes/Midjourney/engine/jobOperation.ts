@@ -70,7 +70,7 @@ export async function submitAndWait(
 		} catch (error) {
 			// Noted before the slot is handed on: the next item must see the channel blocked.
 			run.blockedChannels.noteFailure(channel, error);
-			throw error;
+			throw asNodeError(ctx.getNode(), error, itemIndex);
 		}
 	};
 	try {
