@@ -3,7 +3,13 @@
  * (Continue On Fail output, error description), and a wait rides out a blip of server errors
  * within its time limit instead of failing while its job runs on.
  */
-import { requestsTo, runMidjourneyNode, useEnvironment } from './midjourney';
+import {
+	READINGS_PRESETS,
+	requestsTo,
+	runMidjourneyNode,
+	useEnvironment,
+	useReadings,
+} from './midjourney';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -18,82 +24,126 @@ const imagine = (prompt: string, extra: Record<string, unknown> = {}) => ({
 	...extra,
 });
 
-describe('a failed item keeps its job', () => {
-	it.each(['stream', 'poll'])(
-		'Continue On Fail outputs the failed job (%s): jobid, status, error, errorDetails',
-		async (waitFor) => {
+describe.each(READINGS_PRESETS)('emulator readings: %s', (preset) => {
+	useReadings(env, preset);
+
+	describe('a failed item keeps its job', () => {
+		it.each(['stream', 'poll'])(
+			'Continue On Fail outputs the failed job (%s): jobid, status, error, errorDetails',
+			async (waitFor) => {
+				const run = await runMidjourneyNode(
+					env,
+					{ ...imagine('={{ $json.prompt }}'), waitFor },
+					{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }], continueOnFail: true },
+				);
+				expect(run.items).toHaveLength(2);
+				const failedJobId = env.emulator
+					.listJobs()
+					.find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
+				expect(failedJobId).toBeTruthy();
+				expect(run.items[1].pairedItem).toEqual({ item: 1 });
+				expect(run.items[1].json).toEqual({
+					jobid: failedJobId,
+					status: 'failed',
+					error: 'Midjourney job failed: Midjourney job failed',
+					errorDetails: 'Emulated failure requested with --emu-fail',
+				});
+				expect(run.items[0].json.status).toBe('completed');
+			},
+		);
+
+		it('Continue (using error output) routes the failed item there, its job under details, the good one on the regular output', async () => {
 			const run = await runMidjourneyNode(
 				env,
-				{ ...imagine('={{ $json.prompt }}'), waitFor },
-				{ items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }], continueOnFail: true },
+				{ ...imagine('={{ $json.prompt }}'), waitFor: 'poll' },
+				{
+					items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }, { prompt: '' }],
+					continueOnFail: 'errorOutput',
+				},
 			);
-			expect(run.items).toHaveLength(2);
 			const failedJobId = env.emulator
 				.listJobs()
 				.find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
 			expect(failedJobId).toBeTruthy();
-			expect(run.items[1].pairedItem).toEqual({ item: 1 });
-			expect(run.items[1].json).toEqual({
-				jobid: failedJobId,
-				status: 'failed',
-				error: 'Midjourney job failed: Midjourney job failed',
-				errorDetails: 'Emulated failure requested with --emu-fail',
-			});
+			expect(run.items).toHaveLength(1);
 			expect(run.items[0].json.status).toBe('completed');
-		},
-	);
-
-	it('Continue (using error output) routes the failed item there, its job under details, the good one on the regular output', async () => {
-		const run = await runMidjourneyNode(
-			env,
-			{ ...imagine('={{ $json.prompt }}'), waitFor: 'poll' },
-			{
-				items: [{ prompt: 'fine' }, { prompt: 'broken --emu-fail' }, { prompt: '' }],
-				continueOnFail: 'errorOutput',
-			},
-		);
-		const failedJobId = env.emulator
-			.listJobs()
-			.find((job: any) => job.request?.prompt === 'broken --emu-fail')?.jobid;
-		expect(failedJobId).toBeTruthy();
-		expect(run.items).toHaveLength(1);
-		expect(run.items[0].json.status).toBe('completed');
-		expect(run.items[0].pairedItem).toEqual({ item: 0 });
-		expect(run.errorItems).toHaveLength(2);
-		// n8n adds the input item's fields to an error-output item.
-		expect(run.errorItems[0].json).toEqual({
-			prompt: 'broken --emu-fail',
-			error: 'Midjourney job failed: Midjourney job failed',
-			details: {
-				jobid: failedJobId,
-				status: 'failed',
-				errorDetails: 'Emulated failure requested with --emu-fail',
-			},
+			expect(run.items[0].pairedItem).toEqual({ item: 0 });
+			expect(run.errorItems).toHaveLength(2);
+			// n8n adds the input item's fields to an error-output item.
+			expect(run.errorItems[0].json).toEqual({
+				prompt: 'broken --emu-fail',
+				error: 'Midjourney job failed: Midjourney job failed',
+				details: {
+					jobid: failedJobId,
+					status: 'failed',
+					errorDetails: 'Emulated failure requested with --emu-fail',
+				},
+			});
+			expect(run.errorItems[0].pairedItem).toEqual({ item: 1 });
+			expect(run.errorItems[1].json).toEqual({ prompt: '', error: '"Prompt" is empty' });
+			expect(run.errorItems[1].pairedItem).toEqual({ item: 2 });
 		});
-		expect(run.errorItems[0].pairedItem).toEqual({ item: 1 });
-		expect(run.errorItems[1].json).toEqual({ prompt: '', error: '"Prompt" is empty' });
-		expect(run.errorItems[1].pairedItem).toEqual({ item: 2 });
+
+		it('without Continue On Fail the error description names the job', async () => {
+			const run = await runMidjourneyNode(env, {
+				...imagine('broken --emu-fail'),
+				waitFor: 'poll',
+			});
+			const jobid = env.emulator.listJobs()[0].jobid;
+			expect(run.error.message).toBe('Midjourney job failed: Midjourney job failed');
+			expect(run.error.description).toContain(
+				`Job ${jobid} · status: failed · error: Midjourney job failed`,
+			);
+		});
+
+		it('an item that fails before its job exists keeps { error } only', async () => {
+			const run = await runMidjourneyNode(env, imagine('={{ $json.prompt }}'), {
+				items: [{ prompt: '' }],
+				continueOnFail: true,
+			});
+			expect(run.items[0].json).toEqual({ error: '"Prompt" is empty' });
+			expect(env.emulator.requests).toHaveLength(0);
+		});
 	});
 
-	it('without Continue On Fail the error description names the job', async () => {
-		const run = await runMidjourneyNode(env, { ...imagine('broken --emu-fail'), waitFor: 'poll' });
-		const jobid = env.emulator.listJobs()[0].jobid;
-		expect(run.error.message).toBe('Midjourney job failed: Midjourney job failed');
-		expect(run.error.description).toContain(
-			`Job ${jobid} · status: failed · error: Midjourney job failed`,
-		);
-	});
-
-	it('an item that fails before its job exists keeps { error } only', async () => {
-		const run = await runMidjourneyNode(env, imagine('={{ $json.prompt }}'), {
-			items: [{ prompt: '' }],
-			continueOnFail: true,
+	describe('waits ride out blips', () => {
+		it('Poll mode completes through 12 s of 502s on its GETs, with one submission and no cancel', async () => {
+			// The emulator answers every job GET with 502 until the blip is over.
+			env.emulator.faults.status502OnGetNext = 1_000_000;
+			const blipEnds = Date.now() + 12_000;
+			const endBlip = setTimeout(() => {
+				env.emulator.faults.status502OnGetNext = 0;
+			}, 12_000);
+			try {
+				const run = await runMidjourneyNode(env, {
+					...imagine('through the blip'),
+					waitFor: 'poll',
+				});
+				expect(run.error).toBeUndefined();
+				expect(run.items[0].json.status).toBe('completed');
+				expect(Date.now()).toBeGreaterThanOrEqual(blipEnds);
+			} finally {
+				clearTimeout(endBlip);
+			}
+			expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
+			expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(0);
 		});
-		expect(run.items[0].json).toEqual({ error: '"Prompt" is empty' });
-		expect(env.emulator.requests).toHaveLength(0);
+
+		it('a blip longer than the time limit ends the wait and cancels the job', async () => {
+			env.emulator.faults.status5xxOnGetNext = 1_000_000;
+			const run = await runMidjourneyNode(env, {
+				...imagine('never seen --emu-ms=60000'),
+				waitFor: 'poll',
+				timeLimit: 8,
+			});
+			env.emulator.faults.status5xxOnGetNext = 0;
+			expect(run.error.message).toMatch(/did not finish within the time limit of 8 seconds/);
+			expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);
+		});
 	});
 });
 
+// Neither depends on a reading where the docs are silent: run once, with the default readings.
 describe('preflight: every item is checked before anything is paid', () => {
 	const fivePrompts = [
 		{ prompt: 'row 0' },
@@ -149,39 +199,6 @@ describe('preflight: every item is checked before anything is paid', () => {
 		);
 		expect(run.error.message).toMatch(/Time Limit/);
 		expect(env.emulator.submissions()).toBe(0);
-	});
-});
-
-describe('waits ride out blips', () => {
-	it('Poll mode completes through 12 s of 502s on its GETs, with one submission and no cancel', async () => {
-		// The emulator answers every job GET with 502 until the blip is over.
-		env.emulator.faults.status502OnGetNext = 1_000_000;
-		const blipEnds = Date.now() + 12_000;
-		const endBlip = setTimeout(() => {
-			env.emulator.faults.status502OnGetNext = 0;
-		}, 12_000);
-		try {
-			const run = await runMidjourneyNode(env, { ...imagine('through the blip'), waitFor: 'poll' });
-			expect(run.error).toBeUndefined();
-			expect(run.items[0].json.status).toBe('completed');
-			expect(Date.now()).toBeGreaterThanOrEqual(blipEnds);
-		} finally {
-			clearTimeout(endBlip);
-		}
-		expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
-		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(0);
-	});
-
-	it('a blip longer than the time limit ends the wait and cancels the job', async () => {
-		env.emulator.faults.status5xxOnGetNext = 1_000_000;
-		const run = await runMidjourneyNode(env, {
-			...imagine('never seen --emu-ms=60000'),
-			waitFor: 'poll',
-			timeLimit: 8,
-		});
-		env.emulator.faults.status5xxOnGetNext = 0;
-		expect(run.error.message).toMatch(/did not finish within the time limit of 8 seconds/);
-		expect(requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//)).toHaveLength(1);
 	});
 });
 

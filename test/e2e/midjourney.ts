@@ -7,7 +7,13 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import {
+	PRESETS,
+	startEmulator,
+	type Emulator,
+	type EmulatorOptions,
+	type ReadingsPreset,
+} from '../emulator';
 import {
 	PACKAGE_NAME,
 	startN8n,
@@ -67,6 +73,19 @@ export function useEnvironment(
 	});
 	beforeEach(() => env.emulator.reset());
 	return env;
+}
+
+/** The emulator's presets, for the tests that run under each reading of the pages' silences. */
+export const READINGS_PRESETS: ReadingsPreset[] = ['least-friendly', 'friendly'];
+
+/**
+ * The emulator of `env` takes the readings of `preset` before each test of the calling describe
+ * block (after useEnvironment's reset, which restores the readings it started with).
+ */
+export function useReadings(env: E2eEnvironment, preset: ReadingsPreset): void {
+	beforeEach(() => {
+		Object.assign(env.emulator.readings, PRESETS[preset]);
+	});
 }
 
 /**

@@ -11,6 +11,9 @@ import type { ApiRequest } from '../../nodes/Midjourney/transport/request';
 
 const node = { name: 'Midjourney', type: 'midjourney', typeVersion: 1 } as INode;
 
+const CHANNEL_A = '1100000000000000001';
+const CHANNEL_B = '1200000000000000002';
+
 function scheduler(overrides: Partial<SchedulerOptions> = {}) {
 	const stopper = new AbortController();
 	const reads: number[] = [];
@@ -20,7 +23,7 @@ function scheduler(overrides: Partial<SchedulerOptions> = {}) {
 		known: true,
 		readFreeSlots: async () => {
 			reads.push(Date.now());
-			return 0;
+			return { [CHANNEL_A]: 0 };
 		},
 		stopSignal: stopper.signal,
 		stop: () => stopper.abort(),
@@ -157,7 +160,7 @@ describe('JobScheduler', () => {
 			ceiling: 2,
 			readFreeSlots: async () => {
 				reads.push(Date.now());
-				return free;
+				return { [CHANNEL_A]: free };
 			},
 		});
 		const released: number[] = [];
@@ -188,6 +191,115 @@ describe('JobScheduler', () => {
 		await tick();
 		timeLimit.abort();
 		await expect(waiting).rejects.toThrow(/aborted/);
+	});
+
+	it("ends an item's wait for a slot when the run stops (the user's Stop, n8n's cancel signal)", async () => {
+		const { scheduler: s, stopper } = scheduler({ start: 1, ceiling: 1 });
+		const waiting = s.use(0, true, async () => {
+			await s.waitForSlot(submission(0));
+		});
+		await tick();
+		const stoppedAt = Date.now();
+		stopper.abort();
+		await expect(waiting).rejects.toThrow(/aborted/);
+		expect(Date.now() - stoppedAt).toBeLessThan(100);
+	});
+
+	it("after a 429 that nothing frees, the item is let go to submit again after the API pages' delay, not before", async () => {
+		// Neither source ever shows a slot: no job of the run ends, and every read shows 0.
+		const { scheduler: s, reads } = scheduler({ start: 1, ceiling: 1 });
+		const startedAt = Date.now();
+		let resubmittedAfter = -1;
+		await s.use(0, true, async () => {
+			await s.waitForSlot({ ...submission(0), busyRetry: { baseDelayMs: 1_500, maxAttempts: 6 } });
+			resubmittedAfter = Date.now() - startedAt;
+		});
+		// busyDelayMs of the first attempt, never less than the base delay: 1.5–1.875 s.
+		expect(resubmittedAfter).toBeGreaterThanOrEqual(1_450);
+		expect(resubmittedAfter).toBeLessThan(2_500);
+		expect(reads.length).toBeGreaterThanOrEqual(1);
+	});
+
+	it('with the default delay, a 429 that nothing frees waits 10–30 s before the item submits again', async () => {
+		jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+		try {
+			const { scheduler: s } = scheduler({ start: 1, ceiling: 1 });
+			let resubmitted = false;
+			const waiting = s.use(0, true, async () => {
+				await s.waitForSlot(submission(0));
+				resubmitted = true;
+			});
+			await jest.advanceTimersByTimeAsync(9_900);
+			expect(resubmitted).toBe(false);
+			await jest.advanceTimersByTimeAsync(20_200);
+			expect(resubmitted).toBe(true);
+			await waiting;
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('a channel read as free lets go only the items waiting for that channel (or for any channel)', async () => {
+		const { scheduler: s, stopper } = scheduler({
+			start: 3,
+			ceiling: 3,
+			readFreeSlots: async () => ({ [CHANNEL_A]: 0, [CHANNEL_B]: 1 }),
+		});
+		const released: string[] = [];
+		const slow = { baseDelayMs: 60_000, maxAttempts: 6 };
+		const waitOn = (index: number, channel?: string) =>
+			s.use(index, false, async () => {
+				await s.waitForSlot({ ...submission(index), channel, busyRetry: slow });
+				released.push(channel ?? 'any');
+			});
+		// A button press on channel A's parent job waits for channel A; item 1 for B.
+		const onA = waitOn(0, CHANNEL_A);
+		const onB = waitOn(1, CHANNEL_B);
+		// Item 0's 429 shrank the run to 1, so item 1 starts after the first read (it showed a slot)
+		// and is answered 429 too; the second read lets it go, never item 0.
+		await new Promise((resolve) => setTimeout(resolve, 3_300));
+		expect(released).toEqual([CHANNEL_B]);
+		await onB;
+		stopper.abort();
+		await expect(onA).rejects.toThrow(/aborted/);
+	});
+
+	it("one of the run's own jobs ending on a channel lets go only an item that may run there", async () => {
+		const { scheduler: s, stopper } = scheduler({ start: 3, ceiling: 3 });
+		const slow = { baseDelayMs: 60_000, maxAttempts: 6 };
+		const holder = deferred();
+		const holding = s.use(0, true, async () => {
+			s.onAccepted({ ...submission(0), channel: CHANNEL_A });
+			await holder.done;
+		});
+		await tick();
+		const released: number[] = [];
+		const onB = s.use(1, true, async () => {
+			await s.waitForSlot({ ...submission(1), channel: CHANNEL_B, busyRetry: slow });
+			released.push(1);
+		});
+		await tick();
+		holder.end();
+		await holding;
+		await tick();
+		// Channel A's slot is free, but item 1 waits for channel B (a press on a parent job there).
+		expect(released).toEqual([]);
+		stopper.abort();
+		await expect(onB).rejects.toThrow(/aborted/);
+	});
+
+	it('an item that names no channel takes a free slot of any channel', async () => {
+		const { scheduler: s } = scheduler({
+			start: 1,
+			ceiling: 1,
+			readFreeSlots: async () => ({ [CHANNEL_A]: 0, [CHANNEL_B]: 2 }),
+		});
+		const slow = { baseDelayMs: 60_000, maxAttempts: 6 };
+		const startedAt = Date.now();
+		await s.use(0, true, async () => {
+			await s.waitForSlot({ ...submission(0), busyRetry: slow });
+		});
+		expect(Date.now() - startedAt).toBeLessThan(2_000);
 	});
 
 	it('records cancelled jobs only once the run is stopping', () => {

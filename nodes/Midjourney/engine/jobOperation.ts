@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { readJobRouting, readOutputOptions, readWaitSettings } from './itemParameters';
 import { asNodeError } from '../transport/errors';
 import { jobCommandPath } from '../transport/jobs';
+import { channelOfJobId } from './capacity/capacity';
 import { MultipartBody, type MultipartFile } from '../transport/multipart';
 import type { Job } from '../transport/types';
 import type { JobRun } from './jobRun';
@@ -28,6 +29,18 @@ function requestBody(payload: JobPayload): IDataObject | MultipartBody {
 	return multipart;
 }
 
+/** What an item asks for, as its errors name it before any job exists: its prompt, or its button and parent job. */
+function submissionLabel(verb: string, fields: IDataObject): string {
+	const quoted = (text: unknown) => {
+		const value = String(text);
+		return `"${value.length > 200 ? `${value.slice(0, 200)}…` : value}"`;
+	};
+	if (verb === 'button') return `button ${quoted(fields.button)} of job ${String(fields.jobId)}`;
+	if (typeof fields.prompt === 'string' && fields.prompt) return `prompt ${quoted(fields.prompt)}`;
+	if (typeof fields.jobId === 'string') return `${verb} of job ${fields.jobId}`;
+	return verb;
+}
+
 /**
  * The item's wait, routing and output settings, read and checked as submitAndWait and
  * executeJobOperation read them: part of every job operation's preflight (engine/preflight.ts).
@@ -51,21 +64,30 @@ export async function submitAndWait(
 	const { ctx } = run;
 	const routing = readJobRouting(ctx, itemIndex);
 	const wait = readWaitSettings(ctx, itemIndex);
-	const { channel } = routing;
+	// The channel the job runs on: the item's, or for a button press or seed (which name no channel:
+	// "Button job executes in the same channel as the parent job") the parent job's, from its id.
+	const channel = routing.channel ?? channelOfJobId(payload.fields.jobId);
 	const fields = { ...payload.fields, ...routing };
 	const submitAndFollow = async () => {
 		// Checked once the item has its slot: a 596 may have come back while it waited for one.
 		const refusal = run.blockedChannels.refusal(ctx.getNode(), itemIndex, channel);
 		if (refusal) throw refusal;
 		const body = requestBody({ fields, files: payload.files });
-		return await runJob(run, itemIndex, { path: jobCommandPath(verb), body, channel }, wait);
+		const label = submissionLabel(verb, payload.fields);
+		const submission = { path: jobCommandPath(verb), body, channel, label };
+		try {
+			return await runJob(run, itemIndex, submission, wait);
+		} catch (error) {
+			// Noted before the slot is handed on: the next item must see the channel blocked.
+			run.blockedChannels.noteFailure(channel, error);
+			throw asNodeError(ctx.getNode(), error, itemIndex);
+		}
 	};
 	try {
 		return run.scheduler
 			? await run.scheduler.use(itemIndex, waitsForEnd(wait.mode), submitAndFollow)
 			: await submitAndFollow();
 	} catch (error) {
-		run.blockedChannels.noteFailure(channel, error);
 		throw asNodeError(ctx.getNode(), error, itemIndex);
 	}
 }

@@ -3,7 +3,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import { readStuckJobThreshold, readWaitMode } from './itemParameters';
 import { ApiSession } from '../transport/session';
 import { BlockedChannels } from './blockedChannels';
-import { readFreeSlots } from './capacity/capacity';
+import { SlotReader } from './capacity/capacity';
 import { Limiter } from './capacity/concurrency';
 import { JobScheduler } from './capacity/scheduler';
 import { StuckJobWatcher } from './capacity/stuckJobWatcher';
@@ -55,7 +55,8 @@ export class JobRun implements MediaRun {
 		size?: SchedulerSize,
 	) {
 		const cancel = ctx.getExecutionCancelSignal?.();
-		this.stopSignal = cancel ? AbortSignal.any([this.stopper.signal, cancel]) : this.stopper.signal;
+		this.stopSignal = this.stopper.signal;
+		if (cancel) forwardAbort(cancel, this.stopper);
 		if (size) {
 			const thresholdMs = readStuckJobThreshold(ctx);
 			if (thresholdMs > 0) {
@@ -66,12 +67,14 @@ export class JobRun implements MediaRun {
 					logger: ctx.logger,
 				});
 			}
+			// Made at the first read: the session it reads with reports to the scheduler made here.
+			let slots: SlotReader | undefined;
 			this.scheduler = new JobScheduler({
 				...size,
 				readFreeSlots: async () =>
-					await readFreeSlots(this.api, size.channels, size.kind, (running) =>
+					await (slots ??= new SlotReader(this.api, size.channels, size.kind, (running) =>
 						this.stuckJobs?.onRunningJobs(this.api, running),
-					),
+					)).read(),
 				stopSignal: this.stopSignal,
 				stop: () => this.stop(),
 				continueOnFail: ctx.continueOnFail(),
@@ -133,13 +136,30 @@ export class JobRun implements MediaRun {
 		this.stopper.abort();
 	}
 
-	/** Fires when the time limit passes, the user stops the execution, or the run stops, whichever comes first. */
+	/**
+	 * Fires when the time limit passes, the user stops the execution (or n8n shuts down), or the run
+	 * stops, whichever comes first. Built with listeners rather than AbortSignal.any: on Node 20 (n8n
+	 * 1.x) a timeout signal that only AbortSignal.any refers to can be garbage-collected before it
+	 * fires, and the wait then outlives its time limit.
+	 */
 	waitSignal(timeLimitMs: number): AbortSignal {
-		return AbortSignal.any([AbortSignal.timeout(timeLimitMs), this.stopSignal]);
+		const wait = new AbortController();
+		forwardAbort(AbortSignal.timeout(timeLimitMs), wait);
+		forwardAbort(this.stopSignal, wait);
+		return wait.signal;
 	}
 
 	/** Why waiting stopped early: the user stopped the execution, or the time limit passed. */
 	stopReason(): 'stopped' | 'timeLimit' {
 		return this.ctx.getExecutionCancelSignal?.()?.aborted ? 'stopped' : 'timeLimit';
 	}
+}
+
+/**
+ * Aborts `target` when `source` fires. The listener also keeps `source` alive until then (a
+ * timeout signal with an abort listener is not garbage-collected before it fires).
+ */
+function forwardAbort(source: AbortSignal, target: AbortController): void {
+	if (source.aborted) target.abort();
+	else source.addEventListener('abort', () => target.abort(), { once: true });
 }

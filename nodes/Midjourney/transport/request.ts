@@ -158,9 +158,9 @@ export async function apiRequest<T = unknown>(
 
 		const apiMessage = await errorMessageOf(response.body);
 		if (statusCode === 429 && retry === 'submit' && observer) {
-			// The run waits for a slot the API shows free instead of the fixed 10–30 s backoff; its
-			// item's time limit (the abort signal) bounds the wait.
-			await observer.waitForSlot(request);
+			// The run waits for a slot the API shows free, at most the API's 10–30 s; its item's time
+			// limit (the abort signal) bounds the wait.
+			await observer.waitForSlot(request, attempt);
 			if (request.abortSignal?.aborted) throw aborted();
 			continue;
 		}

@@ -24,8 +24,11 @@ export const DEFAULT_BASE_URL = 'https://api.useapi.net';
  */
 export interface SubmissionObserver {
 	onAccepted(request: ApiRequest): void;
-	/** Resolves when the submission may be sent again; rejects with requestAborted() when the run stops. */
-	waitForSlot(request: ApiRequest): Promise<void>;
+	/**
+	 * Resolves when the submission (answered 429 for the `attempt`-th time) may be sent again;
+	 * rejects with requestAborted() when its abort signal fires or the run stops.
+	 */
+	waitForSlot(request: ApiRequest, attempt: number): Promise<void>;
 	onCancelled(jobId: string): void;
 	/** A job of this run got its ID (a submission's answer, or its stream's first event). */
 	onJobCreated?(jobId: string): void;

@@ -87,25 +87,73 @@ export async function lookUpCapacity(
 	}
 }
 
+/** Free slots per channel (channel id → slots free for a job of the run's kind). */
+export type FreeSlots = Record<string, number>;
+
+/** The channel a job runs on, from its id (`j…-u…-c<channel>-bot:midjourney`), e.g. a button's parent job. */
+export function channelOfJobId(jobId: unknown): string | undefined {
+	if (typeof jobId !== 'string') return undefined;
+	return /-c(\d+)(?:-|$)/.exec(jobId)?.[1];
+}
+
 /**
- * Free slots for a job of `kind` as `GET jobs` shows them now (its channels carry their limits),
- * undefined when the read fails. `onRead` sees the answer (the run's stuck-job watcher).
+ * The free slots of the account, per channel, as one run reads them while its items wait after a
+ * 429. `GET jobs` "returns only jobs with status created, started, or progress" and never says an
+ * idle channel is listed, so a channel configured in `GET accounts` (read once per run: its
+ * limits) and absent from `GET jobs` counts as running nothing. A channel in the error state
+ * (596) has no free slot.
  */
-export async function readFreeSlots(
-	api: ApiCaller,
-	channels: Set<string>,
-	kind: JobKind,
-	onRead?: (running: unknown) => void,
-): Promise<number | undefined> {
-	try {
-		const running = await readRunningJobs(api);
-		onRead?.(running);
-		let free = 0;
+export class SlotReader {
+	private accounts?: Promise<Account[] | undefined>;
+
+	/** `onRead` sees each `GET jobs` answer (the run's stuck-job watcher). */
+	constructor(
+		private readonly api: ApiCaller,
+		private readonly channels: Set<string>,
+		private readonly kind: JobKind,
+		private readonly onRead?: (running: unknown) => void,
+	) {}
+
+	private wanted(channel: string): boolean {
+		return this.channels.size === 0 || this.channels.has(channel);
+	}
+
+	private async configuredAccounts(): Promise<Account[] | undefined> {
+		this.accounts ??= listAccounts(this.api).then(
+			(accounts) => Object.values(accounts),
+			() => undefined,
+		);
+		const accounts = await this.accounts;
+		// A failed read is tried again at the next look; GET jobs alone serves meanwhile.
+		if (!accounts) this.accounts = undefined;
+		return accounts;
+	}
+
+	/** Free slots per channel now; undefined when `GET jobs` cannot be read. */
+	async read(): Promise<FreeSlots | undefined> {
+		let running: RunningJobs;
+		try {
+			running = await readRunningJobs(this.api);
+		} catch {
+			return undefined;
+		}
+		this.onRead?.(running);
+		const accounts = await this.configuredAccounts();
+		const free: FreeSlots = {};
+		const inError = new Set<string>();
+		for (const account of accounts ?? []) {
+			if (account.error) inError.add(account.channel);
+			else if (this.wanted(account.channel))
+				free[account.channel] = channelFree(
+					account,
+					running.channels?.[account.channel],
+					this.kind,
+				);
+		}
 		for (const [channel, load] of Object.entries(running.channels ?? {})) {
-			if (channels.size === 0 || channels.has(channel)) free += channelFree(load, load, kind);
+			if (channel in free || inError.has(channel) || !this.wanted(channel)) continue;
+			free[channel] = channelFree(load, load, this.kind);
 		}
 		return free;
-	} catch {
-		return undefined;
 	}
 }

@@ -2,13 +2,31 @@ import { NodeOperationError, sleep, type INode } from 'n8n-workflow';
 
 import { asNodeError } from '../../transport/errors';
 import type { ApiRequest } from '../../transport/request';
-import { requestAborted } from '../../transport/retryPolicy';
+import {
+	busyDelayMs,
+	DEFAULT_BUSY_RETRY,
+	requestAborted,
+	sleepUnlessAborted,
+} from '../../transport/retryPolicy';
 import type { SubmissionObserver } from '../../transport/session';
-import { SLOT_READ_INTERVAL_MS } from './capacity';
+import { SLOT_READ_INTERVAL_MS, type FreeSlots } from './capacity';
 
 interface Waiter {
 	resolve: () => void;
 	reject: (error: Error) => void;
+}
+
+/** An item answered 429, waiting for a slot: on its job's channel when that is known. */
+interface ParkedWaiter extends Waiter {
+	channel?: string;
+}
+
+/** What the item's time limit or the run's stop ended a wait for a slot with (`context.lastFailure`). */
+const SLOT_WAIT_FAILURE = 'useapi.net answered 429: every slot of the channel was busy';
+
+/** Whether `error` ended an item's wait for a slot after a 429 (no job was created). */
+export function isSlotWaitFailure(error: unknown): boolean {
+	return error instanceof NodeOperationError && error.context.lastFailure === SLOT_WAIT_FAILURE;
 }
 
 export interface SchedulerOptions {
@@ -18,8 +36,11 @@ export interface SchedulerOptions {
 	ceiling: number;
 	/** Whether `start` came from the API (false: a default, so growing past it is worth trying). */
 	known: boolean;
-	/** The slots `GET jobs` shows free now for this run's channels and kind; undefined when the read fails. */
-	readFreeSlots: () => Promise<number | undefined>;
+	/**
+	 * The slots free now for this run's channels and kind, per channel (see SlotReader); undefined
+	 * when the read fails.
+	 */
+	readFreeSlots: () => Promise<FreeSlots | undefined>;
 	/** The run's stop: fires when the run stops (see JobRun.stopSignal); `stop()` stops it. */
 	stopSignal: AbortSignal;
 	stop: () => void;
@@ -47,14 +68,14 @@ export class JobScheduler implements SubmissionObserver {
 	/** Items holding a slot: submitting, waiting for a free slot after a 429, or waiting for their job. */
 	private holding = 0;
 
-	/** Items whose submission the API accepted and whose job has not ended. */
-	private readonly accepted = new Set<number>();
+	/** Items whose submission the API accepted and whose job has not ended, with the channel it was sent to. */
+	private readonly accepted = new Map<number, string | undefined>();
 
 	/** Items waiting for `holding < limit`. */
 	private readonly queued: Waiter[] = [];
 
 	/** Items answered 429, waiting for a slot the API really has free. */
-	private readonly parked: Waiter[] = [];
+	private readonly parked: ParkedWaiter[] = [];
 
 	private growAllowed: boolean;
 
@@ -123,12 +144,18 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	private release(itemIndex: number, waitsForEnd: boolean): void {
-		const hadJob = this.accepted.delete(itemIndex);
+		const hadJob = this.accepted.has(itemIndex);
+		const channel = this.accepted.get(itemIndex);
+		this.accepted.delete(itemIndex);
 		this.holding--;
 		// A job of this run ended, so its slot of the account is free: an item answered 429 (it
-		// still counts as holding) takes it first.
-		if (hadJob && waitsForEnd && this.parked.length > 0) {
-			this.parked.shift()!.resolve();
+		// still counts as holding) takes it first, if it may run on that channel.
+		const next = this.parked.findIndex(
+			(waiter) =>
+				waiter.channel === undefined || channel === undefined || waiter.channel === channel,
+		);
+		if (hadJob && waitsForEnd && next >= 0) {
+			this.parked.splice(next, 1)[0].resolve();
 			return;
 		}
 		this.admitQueued();
@@ -149,7 +176,7 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	onAccepted(request: ApiRequest): void {
-		if (request.itemIndex !== undefined) this.accepted.add(request.itemIndex);
+		if (request.itemIndex !== undefined) this.accepted.set(request.itemIndex, request.channel);
 		if (this.growAllowed && this.accepted.size >= this.limit && this.limit < this.options.ceiling) {
 			this.limit++;
 			this.admitQueued();
@@ -162,31 +189,48 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	/**
-	 * A submission was answered 429: the account is full, partly with other executions' jobs. This
-	 * run shrinks to the jobs it holds and the item waits for a slot that is really free.
+	 * A submission was answered 429 (the `attempt`-th time for this item): the account is full,
+	 * partly with other executions' jobs. This run shrinks to the jobs it holds and the item waits for
+	 * a slot that is really free on its channel (`request.channel`: the one it names, or its parent
+	 * job's for a button press or seed), or for the API's own retry delay, whichever comes first.
+	 * Rejects with requestAborted() when the item's time limit passes or the run stops.
 	 */
-	async waitForSlot(request: ApiRequest): Promise<void> {
+	async waitForSlot(request: ApiRequest, attempt = 0): Promise<void> {
 		this.limit = Math.max(1, this.accepted.size);
 		this.growAllowed = false;
 		const itemSignal = request.abortSignal;
-		if (this.stopped || itemSignal?.aborted)
-			throw requestAborted(this.options.node, request.itemIndex);
-		let waiter: Waiter | undefined;
+		const aborted = () => requestAborted(this.options.node, request.itemIndex, SLOT_WAIT_FAILURE);
+		if (this.stopped || itemSignal?.aborted) throw aborted();
+		const waiter = { channel: request.channel } as ParkedWaiter;
 		const waiting = new Promise<void>((resolve, reject) => {
-			waiter = { resolve, reject };
-			this.parked.push(waiter);
+			waiter.resolve = resolve;
+			waiter.reject = reject;
 		});
-		// The item's own time limit ends its wait too.
-		const onAbort = () => {
-			const index = this.parked.indexOf(waiter!);
-			if (index >= 0) this.parked.splice(index, 1);
-			waiter!.reject(requestAborted(this.options.node, request.itemIndex));
+		this.parked.push(waiter);
+		const leave = (error?: Error) => {
+			const index = this.parked.indexOf(waiter);
+			if (index < 0) return;
+			this.parked.splice(index, 1);
+			if (error) waiter.reject(error);
+			else waiter.resolve();
 		};
+		// The item's own time limit ends its wait too.
+		const onAbort = () => leave(aborted());
 		itemSignal?.addEventListener('abort', onAbort, { once: true });
+		// The API's advice for a 429 ("wait 10-30 seconds and retry") bounds the wait for a slot we
+		// can see: an account that frees slots without showing it is asked again.
+		const busyRetry = request.busyRetry ?? DEFAULT_BUSY_RETRY;
+		const retryDelay = Math.max(busyRetry.baseDelayMs, busyDelayMs(busyRetry, attempt));
+		const retryAfter = new AbortController();
+		void sleepUnlessAborted(retryDelay, retryAfter.signal).then(() => leave());
 		void this.readUntilFree();
 		try {
 			await waiting;
+		} catch {
+			// The time limit or the run's stop (rejectWaiting): the item failed waiting for a slot.
+			throw aborted();
 		} finally {
+			retryAfter.abort();
 			itemSignal?.removeEventListener('abort', onAbort);
 		}
 	}
@@ -197,9 +241,29 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	/**
-	 * One `GET jobs` per interval, shared by all of this run's waiting items, while any of them could
-	 * use a free slot; lets go as many as it shows free (items answered 429 first), so the run grows
-	 * back into slots other executions no longer use.
+	 * Lets go the parked items the free slots allow, in the order they were answered 429: an item
+	 * bound to a channel takes a slot of that channel only, any other item a slot of any channel.
+	 * Returns the slots left over.
+	 */
+	private releaseParked(free: FreeSlots): number {
+		const left = { ...free };
+		for (const waiter of [...this.parked]) {
+			const channel =
+				waiter.channel !== undefined
+					? waiter.channel
+					: Object.keys(left).find((candidate) => left[candidate] > 0);
+			if (channel === undefined || !(left[channel] > 0)) continue;
+			left[channel]--;
+			this.parked.splice(this.parked.indexOf(waiter), 1);
+			waiter.resolve();
+		}
+		return Object.values(left).reduce((sum, slots) => sum + Math.max(0, slots), 0);
+	}
+
+	/**
+	 * One read of the account's free slots per interval, shared by all of this run's waiting items,
+	 * while any of them could use a free slot; lets go as many as it shows free (items answered 429
+	 * first), so the run grows back into slots other executions no longer use.
 	 */
 	private async readUntilFree(): Promise<void> {
 		if (this.reading) return;
@@ -210,11 +274,8 @@ export class JobScheduler implements SubmissionObserver {
 				if (!this.waitingForRoom() || this.stopped) break;
 				const free = await this.options.readFreeSlots();
 				if (!free) continue;
-				let budget = free;
-				while (budget > 0 && this.parked.length > 0) {
-					budget--;
-					this.parked.shift()!.resolve();
-				}
+				const budget = this.releaseParked(free);
+				if (budget === 0) continue;
 				this.limit = Math.min(this.options.ceiling, Math.max(this.limit, this.holding + budget));
 				this.growAllowed = !this.options.known;
 				this.admitQueued();

@@ -77,9 +77,9 @@ export class StuckJobWatcher {
 	observing(observer: SubmissionObserver): SubmissionObserver {
 		return {
 			onAccepted: (request) => observer.onAccepted(request),
-			waitForSlot: async (request) => {
+			waitForSlot: async (request, attempt) => {
 				this.busy = true;
-				await observer.waitForSlot(request);
+				await observer.waitForSlot(request, attempt);
 			},
 			onCancelled: (jobId) => observer.onCancelled(jobId),
 			onJobCreated: (jobId) => {

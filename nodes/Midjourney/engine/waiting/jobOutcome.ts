@@ -1,6 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { withJob, type FailedJob } from '../../transport/errors';
+import { captchaFailure } from '../blockedChannels';
 import type { Job } from '../../transport/types';
 
 /** What an error keeps of a job: its id and how far it got. */
@@ -10,6 +11,9 @@ export function failedJob(job: Job): FailedJob {
 
 /** A failed or moderated job is an error of its item; its details go into the description and `context.job`. */
 export function throwIfUnsuccessful(ctx: { getNode(): INode }, itemIndex: number, job: Job): Job {
+	// A CAPTCHA locked the job's channel: the advice differs, and the run stops using that channel.
+	if (job.status === 'failed' && job.code === 596)
+		throw withJob(captchaFailure(ctx.getNode(), itemIndex, job), failedJob(job));
 	if (job.status === 'failed' || job.status === 'moderated') {
 		const what = job.status === 'failed' ? 'failed' : 'was moderated by Midjourney';
 		const details = [

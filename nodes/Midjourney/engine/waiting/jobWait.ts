@@ -12,6 +12,7 @@ import type { MultipartBody } from '../../transport/multipart';
 import { sleepUnlessAborted } from '../../transport/retryPolicy';
 import { isFinal, type Job } from '../../transport/types';
 import type { JobRun } from '../jobRun';
+import { isSlotWaitFailure } from '../capacity/scheduler';
 import { isToolExecution } from '../toolMode';
 import { throwIfUnsuccessful } from './jobOutcome';
 import { nextPollDelayMs } from './pollSchedule';
@@ -21,7 +22,10 @@ export interface JobSubmission {
 	/** `jobCommandPath(verb)` of transport/jobs.ts */
 	path: string;
 	body: IDataObject | MultipartBody;
+	/** The channel the job runs on: the one it names, or its parent job's (button, seed); not sent. */
 	channel?: string;
+	/** What the item asks for, for an error before any job exists, e.g. `prompt "a cat"`. */
+	label?: string;
 }
 
 /**
@@ -33,6 +37,8 @@ export class JobWait {
 
 	readonly request: SubmitRequest;
 
+	private readonly label?: string;
+
 	constructor(
 		readonly run: JobRun,
 		readonly itemIndex: number,
@@ -40,6 +46,7 @@ export class JobWait {
 		readonly settings: WaitSettings,
 	) {
 		this.abortSignal = run.waitSignal(settings.timeLimitMs);
+		this.label = submission.label;
 		this.request = {
 			path: submission.path,
 			body: submission.body,
@@ -54,18 +61,30 @@ export class JobWait {
 		return this.abortSignal.aborted;
 	}
 
-	/** The time limit passed or the user stopped the execution: the job is cancelled and the item fails. */
-	async ended(job: FailedJob | undefined): Promise<NodeError> {
+	/**
+	 * The time limit passed or the user stopped the execution: the job is cancelled and the item
+	 * fails. `cause`: what ended a wait before any job existed (e.g. the wait for a slot after a 429).
+	 */
+	async ended(job: FailedJob | undefined, cause?: unknown): Promise<NodeError> {
 		const cancelled = job ? await cancelJob(this.run.api, job.jobid) : false;
+		const waitedForSlot = !job && isSlotWaitFailure(cause);
+		const what = this.label ? ` for ${this.label}` : '';
 		const jobText = job
 			? cancelled
 				? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
 				: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`
-			: 'No job had been created yet.';
-		const message =
-			this.run.stopReason() === 'stopped'
+			: waitedForSlot
+				? `No job was created${what}: every submission was answered 429 (channel at capacity), and no slot came free.`
+				: 'No job had been created yet.';
+		const seconds = Math.round(this.settings.timeLimitMs / 1000);
+		const stopped = this.run.stopReason() === 'stopped';
+		const message = waitedForSlot
+			? stopped
+				? `The execution was stopped while waiting for a free slot${what}`
+				: `No slot of the account came free within the time limit of ${seconds} seconds${what}`
+			: stopped
 				? 'The execution was stopped while waiting for the Midjourney job'
-				: `The Midjourney job did not finish within the time limit of ${Math.round(this.settings.timeLimitMs / 1000)} seconds`;
+				: `The Midjourney job did not finish within the time limit of ${seconds} seconds`;
 		const error = new NodeOperationError(this.run.ctx.getNode(), message, {
 			itemIndex: this.itemIndex,
 			description: `${jobText} Raise "Time Limit (Seconds)" for long jobs (video, relax mode, busy account).`,
@@ -78,7 +97,7 @@ export class JobWait {
 		try {
 			return await send();
 		} catch (error) {
-			if (this.aborted) throw await this.ended(undefined);
+			if (this.aborted) throw await this.ended(undefined, error);
 			throw asNodeError(this.run.ctx.getNode(), error, this.itemIndex);
 		}
 	}
