@@ -54,14 +54,20 @@ export class JobWait {
 		return this.abortSignal.aborted;
 	}
 
-	/** The time limit passed or the user stopped the execution: the job is cancelled and the item fails. */
-	async ended(job: FailedJob | undefined): Promise<NodeError> {
-		const cancelled = job ? await cancelJob(this.run.api, job.jobid) : false;
-		const jobText = job
-			? cancelled
-				? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
-				: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`
-			: 'No job had been created yet.';
+	/**
+	 * The time limit passed or the user stopped the execution: the job is cancelled and the item
+	 * fails. A job this item did not create (`ownJob` false: the existing child of an execute-once
+	 * button, made by an earlier press, perhaps another execution's live job) is left running.
+	 */
+	async ended(job: FailedJob | undefined, ownJob = true): Promise<NodeError> {
+		const cancelled = job && ownJob ? await cancelJob(this.run.api, job.jobid) : false;
+		const jobText = !job
+			? 'No job had been created yet.'
+			: !ownJob
+				? `Job ${job.jobid} was made by an earlier press of the same button (execute-once); it was not cancelled.`
+				: cancelled
+					? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
+					: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`;
 		const message =
 			this.run.stopReason() === 'stopped'
 				? 'The execution was stopped while waiting for the Midjourney job'
@@ -95,24 +101,30 @@ export class JobWait {
 	/**
 	 * Reads the job until it is final, scheduled by what is known of it (see nextPollDelayMs).
 	 * A read that fails for a passing reason (5xx, 429, no answer) is tried again until the time
-	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is cancelled.
+	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is
+	 * cancelled, unless `ownJob` is false (an execute-once child made by an earlier press).
 	 */
-	async pollUntilFinal(jobId: string, submittedAt: number, lastRead?: Job): Promise<Job> {
+	async pollUntilFinal(
+		jobId: string,
+		submittedAt: number,
+		lastRead?: Job,
+		ownJob = true,
+	): Promise<Job> {
 		const { api } = this.run;
 		let last = lastRead;
 		for (;;) {
 			const delay = nextPollDelayMs(last, Date.now() - submittedAt, this.settings.pollIntervalMs);
 			await sleepUnlessAborted(delay, this.abortSignal);
-			if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+			if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status }, ownJob);
 			try {
 				last = await getJob(api, jobId, {
 					itemIndex: this.itemIndex,
 					abortSignal: this.abortSignal,
 				});
 			} catch (error) {
-				if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+				if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status }, ownJob);
 				if (isTransientFailure(error)) continue;
-				const cancelled = await cancelJob(api, jobId);
+				const cancelled = ownJob && (await cancelJob(api, jobId));
 				throw withJob(asNodeError(this.run.ctx.getNode(), error, this.itemIndex), {
 					jobid: jobId,
 					status: last?.status,
