@@ -78,8 +78,8 @@ const WAIT_MODES = {
  * The one way every job-creating operation submits its job and waits for the result, in the mode
  * the user picked. When waiting ends early the job is cancelled so that it does not hold one of the
  * account's slots. A live stream lost before the final status leaves its job stuck for 14 minutes
- * (SSE guide): the job is read once, and if it has not finished it is cancelled and, at most once,
- * submitted again without a stream and polled.
+ * (SSE guide): the job is watched for 30 s, and only if it neither finished nor moved is it cancelled
+ * and, at most once, submitted again without a stream and polled (streamRecovery.ts).
  */
 export async function runJob(
 	run: JobRun,
