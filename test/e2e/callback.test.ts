@@ -267,7 +267,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 				env.emulator.readings.callbackRetries = retries;
 				env.emulator.readings.callbackRetryDelayMs = 2_000;
 				const started = Date.now();
-				const workflow = await callbackWorkflow('race the park --emu-ms=100', undefined);
+				const workflow = await callbackWorkflow('race the park --emu-ms=1', undefined);
 				const done = await env.n8n.waitForExecution(
 					workflow.id,
 					(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
