@@ -154,6 +154,82 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 		}
 	});
 
+	/**
+	 * Issue 19: a Callback job that ends before n8n has parked its execution. Its final callback
+	 * reaches the webhook process while the execution still runs (409 "is running already"); whether
+	 * useapi.net tries again is not documented, so both readings. --emu-instant: the job is final in
+	 * the 201 answer and its callback leaves at once. --emu-ms=1: the 201 shows it created and it ends
+	 * (its callback leaves) at once, while the worker is still parking the execution; the race is run
+	 * until n8n has refused a callback at least once. Either way the execution ends with the job's
+	 * result, never the webhook's input passed on at the time limit.
+	 */
+	async function raceThePark(markers: string): Promise<number> {
+		const path = `queue-callback-race-${randomUUID()}`;
+		const workflow = await cluster.main.createWorkflow(
+			midjourneyWorkflow({
+				path,
+				parameters: {
+					resource: 'job',
+					operation: 'imagine',
+					prompt: `race the park ${path} ${markers}`,
+					waitFor: 'callback',
+					timeLimit: 120,
+					options: { download: 'none' },
+				},
+				credentials,
+				respond: 'onReceived',
+			}),
+		);
+		await cluster.main.activateWorkflow(workflow.id);
+		try {
+			const started = Date.now();
+			expect((await cluster.callWebhook(path, { input: 'not a job' })).status).toBe(200);
+			const done = await cluster.main.waitForExecution(
+				workflow.id,
+				(e) => finished(e.status),
+				60_000,
+			);
+			const jobs = emulator
+				.listJobs()
+				.filter((job) => String((job.request as { prompt?: string }).prompt).includes(path));
+			expect(jobs).toHaveLength(1);
+			const jobid = String(jobs[0].jobid);
+			expect(done.status).toBe('success');
+			const output = cluster.main.nodeOutput(done, 'Midjourney');
+			expect(output).toHaveLength(1);
+			expect(output[0].json).toMatchObject({ jobid, status: 'completed' });
+			expect(output[0].json.body).toBeUndefined();
+			// Long before the time limit (120 s), when n8n would pass the webhook's input on.
+			expect(Date.now() - started).toBeLessThan(40_000);
+			await emulator.callbacksSettled();
+			return emulator.callbacks.filter(
+				(c) => c.status === 409 && (c.body as { jobid?: string }).jobid === jobid,
+			).length;
+		} finally {
+			await cluster.main.deactivateWorkflow(workflow.id);
+		}
+	}
+
+	for (const retries of [0, 3]) {
+		it(`a Callback job final in its 201 answer, its callback sent at once (refused callbacks retried ${retries} times), ends with the job`, async () => {
+			emulator.readings.callbackRetries = retries;
+			emulator.readings.callbackRetryDelayMs = 2_000;
+			await raceThePark('--emu-instant');
+		});
+
+		it(`a Callback job that ends while its execution is being parked (refused callbacks retried ${retries} times) ends with the job`, async () => {
+			emulator.readings.callbackRetries = retries;
+			emulator.readings.callbackRetryDelayMs = 2_000;
+			let refused = 0;
+			for (let run = 0; run < 6 && refused === 0; run++) refused += await raceThePark('--emu-ms=1');
+			process.stderr.write(
+				`[queue-mode] retries ${retries}: n8n refused ${refused} final callback(s) of a job that ended before the park\n`,
+			);
+			// The race really happened: n8n refused the final callback of a job whose execution it had not parked yet.
+			expect(refused).toBeGreaterThanOrEqual(1);
+		});
+	}
+
 	it('the trigger is served by the webhook process, once per event, repeated deliveries included', async () => {
 		const webhookId = randomUUID();
 		const workflow = await cluster.main.createWorkflow(

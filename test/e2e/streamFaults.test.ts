@@ -1,17 +1,21 @@
 /**
- * Issue 9 in a real n8n 2.x: a live stream lost before the final status, as the SSE guide describes
- * it. The emulator leaves a job whose stream was cut stuck in `progress` (it will never finish by
- * itself), so the node must read it once, DELETE it and submit it again without a stream. A quiet
- * stream, on the other hand, is healthy and must never be closed for its silence.
+ * Issues 9 and 19 in a real n8n 2.x: a live stream lost before the final status, as the SSE guide
+ * describes it, and a stream that stays open but silent. The emulator leaves a job whose stream was
+ * cut stuck in `progress` (it will never finish by itself): the node watches it for 30 s, and only
+ * a job that does not move is DELETEd and submitted again without a stream. A quiet stream is
+ * healthy and is followed to its end; a stream silent for a minute is checked with GET, so a job
+ * that completed behind a half-open connection still reaches the output.
  *
- * The emulator is not reset between these tests: the quiet job runs for three minutes while the
+ * Every test runs under both emulator presets (README "Readings"), switched at run time on one
+ * emulator. The emulator is not reset between tests: the quiet job runs for two minutes while the
  * others run, so every assertion picks its own requests by the prompt's tag.
  */
 import { randomUUID } from 'crypto';
 
-import type { RecordedRequest } from '../emulator';
+import { PRESETS, type ReadingsPreset, type RecordedRequest } from '../emulator';
 import {
 	runMidjourneyNode,
+	TOKEN,
 	startEnvironment,
 	stopEnvironment,
 	type E2eEnvironment,
@@ -28,8 +32,11 @@ afterAll(async () => {
 	await stopEnvironment(env);
 });
 
-const SECOND_JOB_MS = 4_000;
-const QUIET_JOB_MS = 180_000;
+const SECOND_JOB_MS = 3_000;
+/** Silent for more than two minutes: the node reads it with GET twice, at most once a minute. */
+const QUIET_JOB_MS = 130_000;
+/** The node watches a lost stream's job this long before judging it stuck (streamRecovery.ts). */
+const WATCH_MS = 30_000;
 
 interface FaultRun {
 	run: NodeRun;
@@ -38,7 +45,11 @@ interface FaultRun {
 }
 
 /** Imagine with default wait settings (Stream), its prompt tagged so its requests can be found. */
-async function imagine(markers: string, options: Record<string, unknown> = {}): Promise<FaultRun> {
+async function imagine(
+	markers: string,
+	options: Record<string, unknown> = {},
+	parameters: Record<string, unknown> = {},
+): Promise<FaultRun & { endedAt: number }> {
 	const tag = `t${randomUUID().slice(0, 8)}`;
 	const started = Date.now();
 	const run = await runMidjourneyNode(env, {
@@ -46,8 +57,10 @@ async function imagine(markers: string, options: Record<string, unknown> = {}): 
 		operation: 'imagine',
 		prompt: `a lighthouse ${tag} ${markers}`,
 		options,
+		...parameters,
 	});
-	return { run, tag, wallMs: Date.now() - started };
+	const endedAt = Date.now();
+	return { run, tag, wallMs: endedAt - started, endedAt };
 }
 
 const decodedPath = (request: RecordedRequest) => decodeURIComponent(request.path);
@@ -73,8 +86,8 @@ function seenBy(tag: string) {
 	return { submissions, jobIds, gets: about('GET'), deletes: about('DELETE') };
 }
 
-/** The cut job is cancelled once and replaced by one stream:false job that completes. */
-function expectCancelledAndResubmitted({ run, tag }: FaultRun) {
+/** The cut job is cancelled once and replaced by one stream:false job that completes, within 40 s of the cut. */
+function expectCancelledAndResubmitted({ run, tag }: FaultRun, endedAt: number) {
 	expect(run.error).toBeFalsy();
 	expect(run.items).toHaveLength(1);
 	const job = run.items[0].json;
@@ -89,44 +102,57 @@ function expectCancelledAndResubmitted({ run, tag }: FaultRun) {
 	expect(decodedPath(deletes[0]).endsWith(`/jobs/${cancelled}`)).toBe(true);
 	expect(cancelled).not.toBe(job.jobid);
 	// The cancelled job stays cancelled: it no longer holds a slot.
-	expect(env.emulator.getJob(cancelled)?.status).toBe('failed');
+	const first = env.emulator.getJob(cancelled);
+	expect(first?.status).toBe('failed');
+	// A cut job is frozen at the cut (its `updated` no longer moves): the output came within 40 s of it.
+	const cutAt = Date.parse(String(first?.created));
+	expect(endedAt - cutAt).toBeLessThan(40_000);
 	return job;
 }
 
-describe('a stream lost before the final status (real n8n 2.x)', () => {
-	// Started first and awaited last: three minutes of silence overlap the other tests.
+const presets: ReadingsPreset[] = ['least-friendly', 'friendly'];
+
+describe.each(presets)('streams under the %s readings (real n8n 2.x)', (preset) => {
+	// Started first and awaited last: two minutes of silence overlap the other tests.
 	let quiet: Promise<FaultRun>;
 	beforeAll(() => {
+		Object.assign(env.emulator.readings, PRESETS[preset]);
 		quiet = imagine(`--emu-quiet --emu-ms=${QUIET_JOB_MS}`);
 	});
+	afterEach(() => {
+		// Tests that change a reading at run time change it back: the quiet stream runs throughout.
+		Object.assign(env.emulator.readings, PRESETS[preset]);
+	});
 
-	it('cut right after initialized: the stuck job is cancelled and one resubmission completes, in about the time of the second job', async () => {
+	it('cut right after initialized: watched, then cancelled and resubmitted once, within 40 s of the cut', async () => {
 		const fault = await imagine(`--emu-drop-after-initialized --emu-ms=${SECOND_JOB_MS}`);
-		const job = expectCancelledAndResubmitted(fault);
+		const job = expectCancelledAndResubmitted(fault, fault.endedAt);
 		expect(fault.run.items[0].json.streamLost.reason).toMatch(/dropped|ended/);
-		// The first job ran for no time at all: the node's own time is the second job's run time
-		// (as the emulator recorded it) plus a few seconds for the read, the DELETE and the last poll.
 		const second = env.emulator.getJob(job.jobid);
 		const secondJobMs = Date.parse(String(second?.updated)) - Date.parse(String(second?.created));
 		expect(secondJobMs).toBeGreaterThanOrEqual(SECOND_JOB_MS);
+		// The node's own time: the watch of the lost job, then the second job and a few seconds of reads.
 		const nodeMs = fault.run.execution.data?.resultData?.runData?.Midjourney?.[0]?.executionTime;
 		expect(typeof nodeMs).toBe('number');
-		expect(nodeMs).toBeLessThan(secondJobMs + 5_000);
+		expect(nodeMs).toBeGreaterThanOrEqual(WATCH_MS);
+		expect(nodeMs).toBeLessThan(WATCH_MS + secondJobMs + 6_000);
 	});
 
-	it('cut mid-progress: the same, and the first job was read once before it was cancelled', async () => {
+	it('cut mid-progress: the same, and the first job was read through the watch before it was cancelled', async () => {
 		const fault = await imagine(`--emu-drop --emu-ms=${SECOND_JOB_MS}`);
-		const job = expectCancelledAndResubmitted(fault);
+		const job = expectCancelledAndResubmitted(fault, fault.endedAt);
 		const firstJobGets = env.emulator.requests.filter(
 			(r) =>
 				r.method === 'GET' && decodedPath(r).endsWith(`/jobs/${job.streamLost.cancelledJobid}`),
 		);
-		expect(firstJobGets).toHaveLength(1);
+		// Read every 5 s for 30 s: it never moved.
+		expect(firstJobGets.length).toBeGreaterThanOrEqual(6);
+		expect(firstJobGets.length).toBeLessThanOrEqual(8);
 	});
 
 	it('an error event ends the stream: the same recovery', async () => {
 		const fault = await imagine('--emu-error-event');
-		expectCancelledAndResubmitted(fault);
+		expectCancelledAndResubmitted(fault, fault.endedAt);
 		expect(fault.run.items[0].json.streamLost.reason).toMatch(/error event/);
 	});
 
@@ -140,6 +166,36 @@ describe('a stream lost before the final status (real n8n 2.x)', () => {
 		expect(fault.run.error.description).toContain(jobIds[0]);
 	});
 
+	it('a lost stream whose job keeps moving is followed to its end: one submission, no DELETE', async () => {
+		// The server ends the stream and the job runs on (the friendlier reading of a server-side end).
+		env.emulator.readings.endedStreamStrandsJob = false;
+		const fault = await imagine('--emu-close --emu-ms=20000');
+		expect(fault.run.error).toBeFalsy();
+		const job = fault.run.items[0].json;
+		expect(job.status).toBe('completed');
+		expect(job.streamLost).toBeUndefined();
+		const { submissions, deletes, jobIds } = seenBy(fault.tag);
+		expect(submissions).toHaveLength(1);
+		expect(deletes).toHaveLength(0);
+		expect(job.jobid).toBe(jobIds[0]);
+	});
+
+	it('a stream left open and silent while its job completes: the completed job within 70 s, one submission, no DELETE', async () => {
+		// A half-open connection: after 1 s of silence the stream writes nothing more; the job completes at 8 s.
+		env.emulator.readings.silentStreamMs = 1_000;
+		env.emulator.readings.silentStreamFate = 'stall';
+		const fault = await imagine('--emu-ms=8000');
+		expect(fault.run.error).toBeFalsy();
+		expect(fault.run.items[0].json.status).toBe('completed');
+		expect(fault.wallMs).toBeLessThan(70_000);
+		// Nothing reached the node by the stream after the stall: it waited a minute of silence, then read the job.
+		expect(fault.wallMs).toBeGreaterThanOrEqual(60_000);
+		const { submissions, deletes, gets } = seenBy(fault.tag);
+		expect(submissions).toHaveLength(1);
+		expect(deletes).toHaveLength(0);
+		expect(gets).toHaveLength(1);
+	});
+
 	it('a malformed event is skipped: the job completes with one submission and no DELETE', async () => {
 		const fault = await imagine('--emu-malformed');
 		expect(fault.run.error).toBeFalsy();
@@ -150,7 +206,45 @@ describe('a stream lost before the final status (real n8n 2.x)', () => {
 		expect(deletes).toHaveLength(0);
 	});
 
-	it('a stream silent for 3 minutes (no keep-alives) whose job then completes ends completed, one submission, no DELETE', async () => {
+	it('at the time limit, the existing child of an execute-once button (an earlier press) is not DELETEd', async () => {
+		const tag = `t${randomUUID().slice(0, 8)}`;
+		const post = async (verb: string, body: object) =>
+			(await (
+				await fetch(`${env.emulator.url}/v3/midjourney/jobs/${verb}`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ stream: false, ...body }),
+				})
+			).json()) as { jobid: string };
+		const parent = await post('imagine', { prompt: `parent ${tag} --emu-ms=300` });
+		for (let i = 0; i < 50 && env.emulator.getJob(parent.jobid)?.status !== 'completed'; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		// Another client (or execution) pressed U1 first: its child runs for a minute.
+		const child = await post('button', {
+			jobId: parent.jobid,
+			button: 'U1',
+			prompt: '--emu-ms=60000',
+		});
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'button',
+			jobId: parent.jobid,
+			button: ['U1'],
+			timeLimit: 4,
+			options: { download: 'none' },
+		});
+		expect(run.error).toBeTruthy();
+		expect(run.error.message).toMatch(/time limit/);
+		expect(run.error.description).toContain(`Job ${child.jobid} was made by an earlier press`);
+		const deletes = env.emulator.requests.filter(
+			(r) => r.method === 'DELETE' && decodedPath(r).endsWith(`/jobs/${child.jobid}`),
+		);
+		expect(deletes).toHaveLength(0);
+		expect(env.emulator.getJob(child.jobid)?.status).not.toBe('failed');
+	});
+
+	it('a quiet but healthy stream (silent for two minutes) is followed to its end: one submission, no DELETE, one GET a minute at most', async () => {
 		const fault = await quiet;
 		expect(fault.run.error).toBeFalsy();
 		expect(fault.run.items[0].json.status).toBe('completed');
@@ -159,6 +253,11 @@ describe('a stream lost before the final status (real n8n 2.x)', () => {
 		expect(submissions).toHaveLength(1);
 		expect((submissions[0].body as { stream?: boolean }).stream).toBe(true);
 		expect(deletes).toHaveLength(0);
-		expect(gets).toHaveLength(0);
+		// Read after each minute of silence, never more often.
+		expect(gets.length).toBeGreaterThanOrEqual(1);
+		expect(gets.length).toBeLessThanOrEqual(Math.floor(QUIET_JOB_MS / 60_000));
+		const times = gets.map((r) => r.time);
+		for (let i = 1; i < times.length; i++)
+			expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(59_000);
 	});
 });

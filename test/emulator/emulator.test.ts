@@ -2238,6 +2238,33 @@ describe('readings where the docs are silent (README "Readings")', () => {
 		expect(strict.getJob(result.events[0].jobId)?.status).toBe('completed');
 	});
 
+	it('endedStreamStrandsJob false: a stream the server ends leaves its job running to completion', async () => {
+		strict.readings.endedStreamStrandsJob = false;
+		const result = await sse(
+			`${V3}/jobs/imagine`,
+			{ prompt: 'runs on --emu-close --emu-ms=1000' },
+			{ base: strict },
+		);
+		expect(result.endedBy).toBe('end');
+		expect(result.events.map((event) => event.event)).toEqual([
+			'initialized',
+			'midjourney_created',
+			'midjourney_progress',
+		]);
+		const jobid = result.events[0].jobId;
+		const done = await waitForJob(jobid, (shown) => shown.status === 'completed', strict);
+		expect(done.status).toBe('completed');
+		// The least friendly reading (the default of both presets): stuck.
+		strict.readings.endedStreamStrandsJob = true;
+		const stranded = await sse(
+			`${V3}/jobs/imagine`,
+			{ prompt: 'stranded --emu-close --emu-ms=600' },
+			{ base: strict },
+		);
+		await sleep(900);
+		expect(strict.getJob(stranded.events[0].jobId)?.status).toBe('progress');
+	});
+
 	describe('callbacks', () => {
 		/** A receiver that refuses the first `refusals` POSTs of each job with 409 (n8n: "is running already"). */
 		async function refusingReceiver(refusals: number) {

@@ -37,6 +37,12 @@ export interface Readings {
 	 * connection, a buffering proxy), while the job runs on and completes for GET.
 	 */
 	silentStreamFate: 'end' | 'stall';
+	/**
+	 * A stream the server ends without a final event (--emu-close, silentStreamFate 'end') leaves its
+	 * job stuck, as a client's cut does (SSE guide). Whether a server-side end strands the job is not
+	 * said: true is the least friendly reading; false: the job runs on and completes for GET.
+	 */
+	endedStreamStrandsJob: boolean;
 	/** Extra attempts after a refused replyUrl POST (non-2xx, no answer, timeout); 0 = never retried. */
 	callbackRetries: number;
 	/** Delay before each extra attempt, ms. */
@@ -56,6 +62,7 @@ export const LEAST_FRIENDLY: Readonly<Readings> = Object.freeze({
 	progressPercent: false,
 	silentStreamMs: 100_000,
 	silentStreamFate: 'end',
+	endedStreamStrandsJob: true,
 	callbackRetries: 0,
 	callbackRetryDelayMs: 0,
 	captchaSolvedAfterMs: 0,
@@ -72,6 +79,7 @@ export const FRIENDLY: Readonly<Readings> = Object.freeze({
 	progressPercent: true,
 	silentStreamMs: 0,
 	silentStreamFate: 'end',
+	endedStreamStrandsJob: true,
 	callbackRetries: 0,
 	callbackRetryDelayMs: 0,
 	captchaSolvedAfterMs: 0,

@@ -97,8 +97,7 @@ export class SseStream {
 				this.stopTimers();
 				return;
 			}
-			this.cut();
-			this.res.end();
+			this.serverEnd();
 		}, silentStreamMs);
 		this.silence.unref?.();
 	}
@@ -166,8 +165,7 @@ export class SseStream {
 			if (markers.close) {
 				// The server ends the response cleanly, without a final event.
 				this.faultApplied = true;
-				this.cut();
-				this.res.end();
+				this.serverEnd();
 				return;
 			}
 		}
@@ -178,6 +176,16 @@ export class SseStream {
 				`data: {"event":"midjourney_progress","job":{"jobid":"${job.jobid}","status":"progress","response":{"content":"**trunc\n\n`,
 			);
 		}
+	}
+
+	/**
+	 * The server ends the response cleanly before a final status: the job is stuck as after any cut,
+	 * or runs on (reading endedStreamStrandsJob).
+	 */
+	private serverEnd(): void {
+		if (this.options.readings.endedStreamStrandsJob) this.cut();
+		else this.finish();
+		this.res.end();
 	}
 
 	/** The emulator ends the stream before a final status: the job is stuck, as for any other cut. */

@@ -1,4 +1,5 @@
 import type { INode } from 'n8n-workflow';
+import { compactJob } from '../../nodes/Midjourney/engine/toolMode';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { Limiter } from '../../nodes/Midjourney/engine/capacity/concurrency';
@@ -61,6 +62,16 @@ describe('simplified job', () => {
 			buttons: ['U1', 'V1'],
 			replyRef: 'row-7',
 		});
+	});
+
+	it('reads the reply ref where the imagine page puts it (response.replyRef), else where its transcripts show it (request)', () => {
+		const documented = job({
+			request: { prompt: 'a fox' },
+			response: { ...job().response, replyRef: 'row-8' },
+		});
+		expect(simplifyJob(documented).replyRef).toBe('row-8');
+		expect(compactJob(documented, simplifyJob(documented)).replyRef).toBe('row-8');
+		expect(simplifyJob(job({ request: { prompt: 'a fox' } })).replyRef).toBeUndefined();
 	});
 
 	it('lists attachment URLs only when there are no upscaled media, and carries the error and stream loss', () => {

@@ -136,13 +136,14 @@ describe('compactJob', () => {
 		code: 200,
 	};
 
-	it('a grid: job ID, status, prompt, the four image links and the buttons, nothing else', () => {
+	it('a grid: job ID, status, prompt, the four image links, the buttons and the reply ref, nothing else', () => {
 		expect(compactJob(grid, simplifyJob(grid))).toEqual({
 			jobid: grid.jobid,
 			status: 'completed',
 			prompt: 'a fox --ar 3:2',
 			imageUrls: grid.response!.imageUx!.map((image) => image.url),
 			buttons: grid.response!.buttons,
+			replyRef: 'row 4',
 		});
 	});
 
@@ -181,6 +182,7 @@ describe('compactJob', () => {
 			prompt: 'a fox --ar 3:2',
 			error: 'Midjourney job failed',
 			errorDetails: 'Emulated failure',
+			replyRef: 'row 4',
 		});
 	});
 

@@ -16,6 +16,7 @@ const wait = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
 	pollIntervalMs: 100,
 	onStreamLoss: 'resubmit',
 	busyRetry: { baseDelayMs: 50, maxAttempts: 6 },
+	lostStreamWatch: { forMs: 1_000, everyMs: 200 },
 	...overrides,
 });
 
@@ -100,6 +101,57 @@ describe('transport against the emulator', () => {
 		expect(error.message).toMatch(/time limit/);
 		expect(jobPosts()).toHaveLength(1);
 	});
+
+	it('follows a lost stream whose job keeps moving: no DELETE, no second submission', async () => {
+		// The friendlier reading: a stream the server ends leaves its job running (the default strands it).
+		emulator().readings.endedStreamStrandsJob = false;
+		const job = await runJob(
+			new JobRun(ctx()),
+			0,
+			imagine('runs on --emu-close --emu-ms=2000'),
+			wait({ lostStreamWatch: { forMs: 1_500, everyMs: 200 } }),
+		);
+		expect(job.status).toBe('completed');
+		expect(job.streamLost).toBeUndefined();
+		expect(jobPosts()).toHaveLength(1);
+		expect(emulator().requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+	});
+
+	it('judges a lost stream stuck only after watching it: its job is read several times before the DELETE', async () => {
+		const started = Date.now();
+		const job = await runJob(new JobRun(ctx()), 0, imagine('stranded --emu-close'), wait());
+		expect(job.status).toBe('completed');
+		const lost = (job.streamLost as { cancelledJobid: string }).cancelledJobid;
+		const reads = emulator().requests.filter(
+			(r) => r.method === 'GET' && decodeURIComponent(r.path).endsWith(lost),
+		);
+		// Watched for 1 s, read every 200 ms.
+		expect(reads.length).toBeGreaterThanOrEqual(4);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+	});
+
+	for (const mode of ['stream', 'poll'] as const) {
+		it(`${mode}: at the time limit, an execute-once child made by an earlier press is not cancelled`, async () => {
+			const parent = await runJob(new JobRun(ctx()), 0, imagine('parent'), wait());
+			const button = (prompt: string) => ({
+				path: '/v3/midjourney/jobs/button',
+				body: { jobId: parent.jobid, button: 'U1', prompt },
+			});
+			const first = await runJob(
+				new JobRun(ctx()),
+				0,
+				button('--emu-ms=4000'),
+				wait({ mode: 'none' }),
+			);
+			const error = await errorOf(
+				runJob(new JobRun(ctx()), 0, button(''), wait({ mode, timeLimitMs: 700 })),
+			);
+			expect(error.message).toMatch(/time limit/);
+			expect(error.description).toContain(`Job ${first.jobid} was made by an earlier press`);
+			expect(emulator().requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+			expect(emulator().getJob(first.jobid)?.status).not.toBe('failed');
+		});
+	}
 
 	it('skips a malformed event and follows the job to the end', async () => {
 		const job = await runJob(new JobRun(ctx()), 0, imagine('bad --emu-malformed'), wait());

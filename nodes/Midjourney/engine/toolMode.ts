@@ -80,6 +80,8 @@ export function compactJob(job: Job, simplified: IDataObject): IDataObject {
 	if (simplified.prompts) compact.prompts = simplified.prompts;
 	if (job.error) compact.error = job.error;
 	if (job.errorDetails) compact.errorDetails = job.errorDetails;
+	// The caller's own reference (Options → Reply Ref): how an agent tells its jobs apart.
+	if (typeof simplified.replyRef === 'string') compact.replyRef = simplified.replyRef;
 	return compact;
 }
 

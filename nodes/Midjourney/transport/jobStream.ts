@@ -1,5 +1,6 @@
-import { postJob, type SubmitRequest } from './jobs';
+import { getJob, postJob, type SubmitRequest } from './jobs';
 import { networkErrorCode } from './responses';
+import { sleepUnlessAborted } from './retryPolicy';
 import { sessionOf, type ApiCaller } from './session';
 import { createSseDecoder } from './sse';
 import { isFinal, type InitializedEvent, type Job, type JobEvent, type StreamEvent } from './types';
@@ -40,43 +41,103 @@ function interruptionReason(errorEvent: string | undefined, readError: unknown):
 }
 
 /**
- * The chunks of `stream` until it ends or `signal` fires, whichever comes first. The body n8n 2.x
- * hands over is a wrapper whose `destroy()` does not end a read that waits for data, so a quiet
- * stream would outlive the time limit if the loop only waited for the stream.
+ * How long a stream may be silent before the job is read with GET, and the least time between two
+ * such reads. The SSE guide's advice when SSE fails is to fall back to GET /jobs/{jobid}; a stream
+ * can stay open and silent while its job completes (a half-open connection, a buffering proxy), so
+ * a silent stream is checked once a minute. A healthy quiet stream (a relax job) costs one GET a minute.
  */
-async function* untilAborted(
-	stream: ResponseStream,
-	signal: AbortSignal | undefined,
-): AsyncGenerator<unknown> {
-	const chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-	if (!signal) {
-		yield* { [Symbol.asyncIterator]: () => chunks };
-		return;
+export const SILENT_STREAM_READ_MS = 60_000;
+
+type StreamStep =
+	| { kind: 'chunk'; value: unknown }
+	| { kind: 'end' }
+	| { kind: 'aborted' }
+	/** The stream has been silent for SILENT_STREAM_READ_MS (and no read for as long): time to read the job. */
+	| { kind: 'silent' };
+
+/**
+ * The steps of reading `stream`: its chunks until it ends or `signal` fires, and a `silent` step
+ * whenever neither a chunk nor a read of the job happened for SILENT_STREAM_READ_MS. The body n8n
+ * 2.x hands over is a wrapper whose `destroy()` does not end a read that waits for data, so a quiet
+ * stream would outlive the time limit if the loop only waited for the stream. One timer (n8n's
+ * `sleep`) is pending at a time, however many chunks arrive.
+ */
+class StreamReader {
+	private readonly chunks: AsyncIterator<unknown>;
+
+	private pendingChunk?: Promise<StreamStep>;
+
+	private tick?: Promise<StreamStep>;
+
+	private readonly aborted: Promise<StreamStep>;
+
+	private onAbort = () => {};
+
+	/** When the stream last wrote, or the job was last read. */
+	private lastSign = Date.now();
+
+	constructor(
+		stream: ResponseStream,
+		private readonly signal: AbortSignal | undefined,
+	) {
+		this.chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+		this.aborted = new Promise<StreamStep>((resolve) => {
+			this.onAbort = () => resolve({ kind: 'aborted' });
+			if (signal?.aborted) this.onAbort();
+			else signal?.addEventListener('abort', this.onAbort, { once: true });
+		});
 	}
-	let onAbort = () => {};
-	const aborted = new Promise<'aborted'>((resolve) => {
-		onAbort = () => resolve('aborted');
-		if (signal.aborted) onAbort();
-		else signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		for (;;) {
-			const next = chunks.next();
+
+	/** A read of the job happened: the next `silent` step comes a full interval later. */
+	noteRead(): void {
+		this.lastSign = Date.now();
+	}
+
+	/** The next step; `extra` (a read of the job in flight) takes part in the race. */
+	async next(extra?: Promise<StreamStep>): Promise<StreamStep> {
+		if (!this.pendingChunk) {
+			const next = this.chunks.next();
 			// A read still pending when the signal fires ends with the destroyed stream: nobody waits for it.
 			next.catch(() => undefined);
-			const result = await Promise.race([next, aborted]);
-			if (result === 'aborted' || result.done) return;
-			yield result.value;
+			this.pendingChunk = next.then((result): StreamStep =>
+				result.done ? { kind: 'end' } : { kind: 'chunk', value: result.value },
+			);
+			this.pendingChunk.catch(() => undefined);
 		}
-	} finally {
-		signal.removeEventListener('abort', onAbort);
+		const racers = [this.pendingChunk, this.aborted, extra ?? this.silence()];
+		const step = await Promise.race(racers);
+		if (step.kind === 'chunk' || step.kind === 'end') {
+			this.pendingChunk = undefined;
+			this.lastSign = Date.now();
+		}
+		return step;
+	}
+
+	/** Resolves once SILENT_STREAM_READ_MS have passed since the last sign of life. */
+	private async silence(): Promise<StreamStep> {
+		this.tick ??= (async (): Promise<StreamStep> => {
+			for (;;) {
+				const dueInMs = this.lastSign + SILENT_STREAM_READ_MS - Date.now();
+				if (dueInMs <= 0) break;
+				await sleepUnlessAborted(dueInMs, this.signal);
+				if (this.signal?.aborted) break;
+			}
+			this.tick = undefined;
+			return { kind: 'silent' };
+		})();
+		return await this.tick;
+	}
+
+	close(): void {
+		this.signal?.removeEventListener('abort', this.onAbort);
 	}
 }
 
 /**
  * Submits a job with `stream: true` and follows its SSE events until a final status, however long
- * the stream stays quiet. A payload that is not a valid event is skipped (the job is still good).
- * `onEvent` sees every event (progress reporting).
+ * the stream stays quiet. A stream silent for a minute is not trusted blindly: the job is read
+ * (GET, at most once a minute) and a final job ends the wait with its result. A payload that is
+ * not a valid event is skipped (the job is still good). `onEvent` sees every event (progress reporting).
  */
 export async function streamJob(
 	api: ApiCaller,
@@ -120,20 +181,47 @@ export async function streamJob(
 
 	stream.socket?.setKeepAlive?.(true, DEAD_PEER_PROBE_AFTER_MS);
 
+	const reader = new StreamReader(stream, request.abortSignal);
+	// A read of the job started by a silent stream; the stream is still read while it runs.
+	let jobRead: Promise<StreamStep> | undefined;
+	let readJob: Job | undefined;
+	const startRead = (jobId: string) =>
+		getJob(api, jobId, { itemIndex: request.itemIndex, abortSignal: request.abortSignal }).then(
+			(job): StreamStep => {
+				readJob = job;
+				return { kind: 'silent' };
+			},
+			// A failed read says nothing about the stream: the next one comes a minute later.
+			(): StreamStep => ({ kind: 'silent' }),
+		);
 	try {
-		for await (const chunk of untilAborted(stream, request.abortSignal)) {
-			decoder.push(chunk as Buffer);
-			if (finalJob() || seen.errorEvent) break;
+		for (;;) {
+			const step = await reader.next(jobRead);
+			if (step.kind === 'aborted' || step.kind === 'end') break;
+			if (step.kind === 'chunk') {
+				decoder.push(step.value as Buffer);
+				if (finalJob() || seen.errorEvent) break;
+				continue;
+			}
+			// 'silent': a read finished, or the stream has been silent long enough to start one.
+			if (jobRead) {
+				jobRead = undefined;
+				reader.noteRead();
+				if (readJob && isFinal(readJob)) break;
+			} else if (seen.jobId) {
+				jobRead = startRead(seen.jobId);
+			}
 		}
 		if (!finalJob() && !seen.errorEvent && !request.abortSignal?.aborted) decoder.end();
 	} catch (readError) {
 		// A read error is the connection ending early: handled below like any other early end.
 		seen.readError = readError ?? 'read error';
 	} finally {
+		reader.close();
 		stream.destroy?.();
 	}
 
-	const job = finalJob();
+	const job = finalJob() ?? (readJob && isFinal(readJob) ? readJob : undefined);
 	if (job) return { kind: 'final', job };
 	if (request.abortSignal?.aborted) return { kind: 'aborted', jobId: seen.jobId };
 	const reason = interruptionReason(seen.errorEvent, seen.readError);

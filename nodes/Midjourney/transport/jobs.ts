@@ -93,6 +93,19 @@ export async function submitJob(api: ApiCaller, request: SubmitRequest): Promise
 	return (await postJob<Job>(api, request, false)).body;
 }
 
+/**
+ * Submits a job with `stream: false` and says whether the answer is an existing job: an execute-once
+ * button (U1–U4, seed) pressed again answers its existing child with 200 instead of 201 (button
+ * page: "200 OK Execute-once button (U1-U4) already executed - returning existing child job").
+ */
+export async function submitJobAnswer(
+	api: ApiCaller,
+	request: SubmitRequest,
+): Promise<{ job: Job; existing: boolean }> {
+	const { statusCode, body } = await postJob<Job>(api, request, false);
+	return { job: body, existing: statusCode === 200 };
+}
+
 /** The request body with more fields, whether it is JSON or multipart/form-data; the given body is left as it is. */
 export function withFields(
 	body: IDataObject | MultipartBody,

@@ -112,3 +112,13 @@ export type StreamEvent = InitializedEvent | JobEvent | ErrorEvent;
 export function isFinal(job: Pick<Job, 'status'>): boolean {
 	return FINAL_STATUSES.includes(job.status);
 }
+
+/**
+ * The caller's reference of a job. The imagine page: "Returned in all responses and callbacks as
+ * `response.replyRef`", while its transcripts (and those of the button page) show it only in
+ * `request.replyRef`; both are read, the documented place first. A v2 job keeps it at the top level.
+ */
+export function replyRefOf(job: Job): string | undefined {
+	const ref = job.response?.replyRef ?? job.request?.replyRef ?? job.replyRef;
+	return typeof ref === 'string' ? ref : undefined;
+}

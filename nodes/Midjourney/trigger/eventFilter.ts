@@ -1,6 +1,6 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import type { Job } from '../transport/types';
+import { replyRefOf, type Job } from '../transport/types';
 
 export const ALL_EVENTS = ['created', 'started', 'progress', 'completed', 'failed', 'moderated'];
 export const FINAL_EVENTS = ['completed', 'failed', 'moderated'];
@@ -37,11 +37,8 @@ export function readCallbackFilter(ctx: IWebhookFunctions): CallbackFilter {
 	};
 }
 
-/** A v3 job keeps replyRef in `request`; a v2 job at the top level. */
-export function replyRefOf(job: Job): string | undefined {
-	const ref = job.request?.replyRef ?? (job as { replyRef?: unknown }).replyRef;
-	return typeof ref === 'string' ? ref : undefined;
-}
+// The job's replyRef wherever the API puts it (response, request, or a v2 job's top level).
+export { replyRefOf };
 
 /** The verbs whose jobs make pictures: what a v2 job (which has no `jobType`) of them is. */
 const IMAGE_VERBS = ['imagine', 'button', 'blend'];

@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { withJob } from '../../transport/errors';
-import type { Job } from '../../transport/types';
+import { replyRefOf, type Job } from '../../transport/types';
 import type { JobRun } from '../jobRun';
 import { compactJob } from '../toolMode';
 import type { MediaLimits } from '../../transport/media';
@@ -103,7 +103,8 @@ export function simplifyJob(job: Job): IDataObject {
 	const prompts = describePrompts(job);
 	if (prompts.length) simplified.prompts = prompts;
 	if (job.error) simplified.error = job.error;
-	if (typeof job.request?.replyRef === 'string') simplified.replyRef = job.request.replyRef;
+	const replyRef = replyRefOf(job);
+	if (replyRef !== undefined) simplified.replyRef = replyRef;
 	// Set by the node when this job replaced one whose live stream was lost (see engine/waiting/streamRecovery.ts).
 	if (job.streamLost) simplified.streamLost = job.streamLost as IDataObject;
 	return simplified;

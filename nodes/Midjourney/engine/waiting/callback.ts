@@ -1,6 +1,8 @@
 import {
 	NodeApiError,
+	sleep,
 	type IDataObject,
+	type IExecuteFunctions,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
@@ -8,6 +10,7 @@ import {
 import { readOutputOptions } from '../itemParameters';
 import type { NodeError } from '../../transport/errors';
 import { getJob, submitJob, withFields } from '../../transport/jobs';
+import { callResumeUrl } from '../../transport/resumeCall';
 import { isFinal, type Job } from '../../transport/types';
 import { webhookRun } from '../output/downloads';
 import { failedItem } from '../output/items';
@@ -40,7 +43,41 @@ export async function submitAndSleep(wait: JobWait): Promise<{ job: Job; follow:
 	if (isFinal(job)) return { job, follow: false };
 	if (job.request?.replyUrl !== resumeUrl) return { job, follow: true };
 	await ctx.putExecutionToWait(new Date(Date.now() + wait.settings.timeLimitMs));
+	// Not awaited: it runs once this node has returned and n8n parks the execution.
+	void confirmParked(ctx, resumeUrl, job.jobid, Date.now() + wait.settings.timeLimitMs);
 	return { job, follow: false };
+}
+
+/** Pauses before each call of confirmParked: n8n saves a waiting execution within a few seconds. */
+const PARK_CHECK_DELAYS_MS = [1_000, 2_000, 3_000, 5_000];
+/** confirmParked gives up after this long (or the time limit): n8n has parked the execution long before. */
+const PARK_CHECK_FOR_MS = 120_000;
+
+/**
+ * A job may end between its submission and the moment n8n has saved the execution as waiting. Its
+ * final callback then reaches n8n while the execution still runs and is refused (n8n's
+ * waiting-webhooks: 409 `The execution "6" is running already.`), and the docs do not say that
+ * useapi.net tries again. Nothing else would wake the execution before its time limit, and n8n runs
+ * nothing of the node when a wait times out: it passes the node's input on as its output.
+ *
+ * So the execution makes sure it was parked: it calls its own resume URL with its job ID, as
+ * useapi.net does, until n8n no longer answers "running". That call goes through
+ * resumeFromCallback, which reads the job from the API: a job already final wakes the execution
+ * with its result; a job still running leaves it waiting, and its own final callback can no longer
+ * find the execution running. n8n answers every other refusal (finished, unknown) for good.
+ */
+async function confirmParked(
+	ctx: IExecuteFunctions,
+	resumeUrl: string,
+	jobId: string,
+	timeLimitAt: number,
+): Promise<void> {
+	const until = Math.min(timeLimitAt, Date.now() + PARK_CHECK_FOR_MS);
+	for (let attempt = 0; Date.now() < until; attempt++) {
+		await sleep(PARK_CHECK_DELAYS_MS[Math.min(attempt, PARK_CHECK_DELAYS_MS.length - 1)]);
+		const answer = await callResumeUrl(ctx, resumeUrl, { jobid: jobId });
+		if (answer && !(answer.statusCode === 409 && /running/i.test(answer.message ?? ''))) return;
+	}
 }
 
 function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {

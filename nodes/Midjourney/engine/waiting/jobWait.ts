@@ -64,15 +64,22 @@ export class JobWait {
 	/**
 	 * The time limit passed or the user stopped the execution: the job is cancelled and the item
 	 * fails. `cause`: what ended a wait before any job existed (e.g. the wait for a slot after a 429).
+	 * A job this item did not create (`ownJob` false: the existing child of an execute-once button,
+	 * made by an earlier press, perhaps another execution's live job) is left running.
 	 */
-	async ended(job: FailedJob | undefined, cause?: unknown): Promise<NodeError> {
-		const cancelled = job ? await cancelJob(this.run.api, job.jobid) : false;
+	async ended(
+		job: FailedJob | undefined,
+		{ cause, ownJob = true }: { cause?: unknown; ownJob?: boolean } = {},
+	): Promise<NodeError> {
+		const cancelled = job && ownJob ? await cancelJob(this.run.api, job.jobid) : false;
 		const waitedForSlot = !job && isSlotWaitFailure(cause);
 		const what = this.label ? ` for ${this.label}` : '';
 		const jobText = job
-			? cancelled
-				? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
-				: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`
+			? !ownJob
+				? `Job ${job.jobid} was made by an earlier press of the same button (execute-once); it was not cancelled.`
+				: cancelled
+					? `Job ${job.jobid} was cancelled (DELETE) so it no longer holds a slot of the account.`
+					: `Cancelling job ${job.jobid} failed; it holds a slot of the account until useapi.net times it out (14 minutes).`
 			: waitedForSlot
 				? `No job was created${what}: every submission was answered 429 (channel at capacity), and no slot came free.`
 				: 'No job had been created yet.';
@@ -97,7 +104,7 @@ export class JobWait {
 		try {
 			return await send();
 		} catch (error) {
-			if (this.aborted) throw await this.ended(undefined, error);
+			if (this.aborted) throw await this.ended(undefined, { cause: error });
 			throw asNodeError(this.run.ctx.getNode(), error, this.itemIndex);
 		}
 	}
@@ -114,24 +121,31 @@ export class JobWait {
 	/**
 	 * Reads the job until it is final, scheduled by what is known of it (see nextPollDelayMs).
 	 * A read that fails for a passing reason (5xx, 429, no answer) is tried again until the time
-	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is cancelled.
+	 * limit; one that cannot succeed ends the wait, and the job, which may still be running, is
+	 * cancelled, unless `ownJob` is false (an execute-once child made by an earlier press).
 	 */
-	async pollUntilFinal(jobId: string, submittedAt: number, lastRead?: Job): Promise<Job> {
+	async pollUntilFinal(
+		jobId: string,
+		submittedAt: number,
+		lastRead?: Job,
+		ownJob = true,
+	): Promise<Job> {
 		const { api } = this.run;
 		let last = lastRead;
 		for (;;) {
 			const delay = nextPollDelayMs(last, Date.now() - submittedAt, this.settings.pollIntervalMs);
 			await sleepUnlessAborted(delay, this.abortSignal);
-			if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+			if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status }, { ownJob });
 			try {
 				last = await getJob(api, jobId, {
 					itemIndex: this.itemIndex,
 					abortSignal: this.abortSignal,
 				});
 			} catch (error) {
-				if (this.aborted) throw await this.ended({ jobid: jobId, status: last?.status });
+				if (this.aborted)
+					throw await this.ended({ jobid: jobId, status: last?.status }, { ownJob });
 				if (isTransientFailure(error)) continue;
-				const cancelled = await cancelJob(api, jobId);
+				const cancelled = ownJob && (await cancelJob(api, jobId));
 				throw withJob(asNodeError(this.run.ctx.getNode(), error, this.itemIndex), {
 					jobid: jobId,
 					status: last?.status,

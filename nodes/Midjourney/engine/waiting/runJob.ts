@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import { submitJob } from '../../transport/jobs';
+import { submitJob, submitJobAnswer } from '../../transport/jobs';
 import { streamJob } from '../../transport/jobStream';
 import { isFinal, type Job } from '../../transport/types';
 import type { JobRun } from '../jobRun';
@@ -17,13 +17,18 @@ async function submitOnly(wait: JobWait): Promise<Job> {
 	return await wait.submit(async () => await submitJob(wait.run.api, wait.request));
 }
 
-/** Poll: submitted with `stream: false`, then read until final. */
+/**
+ * Poll: submitted with `stream: false`, then read until final. An execute-once button answers its
+ * existing child (200, not 201): followed, never cancelled, as it belongs to an earlier press.
+ */
 async function submitAndPoll(wait: JobWait): Promise<Job> {
 	const submittedAt = Date.now();
-	const created = await submitOnly(wait);
-	return isFinal(created)
-		? wait.finished(created)
-		: await wait.pollUntilFinal(created.jobid, submittedAt);
+	const { job, existing } = await wait.submit(
+		async () => await submitJobAnswer(wait.run.api, wait.request),
+	);
+	return isFinal(job)
+		? wait.finished(job)
+		: await wait.pollUntilFinal(job.jobid, submittedAt, existing ? job : undefined, !existing);
 }
 
 /** Callback: the execution sleeps until useapi.net calls its resume URL (see callback.ts). */
@@ -32,7 +37,7 @@ async function submitAndCallBack(wait: JobWait): Promise<Job> {
 	const { job, follow } = await wait.submit(async () => await submitAndSleep(wait));
 	if (isFinal(job)) return wait.finished(job);
 	// Not this execution's job (an execute-once child still running): followed as Poll mode follows a job.
-	return follow ? await wait.pollUntilFinal(job.jobid, submittedAt, job) : job;
+	return follow ? await wait.pollUntilFinal(job.jobid, submittedAt, job, false) : job;
 }
 
 /** Stream: the job's live events until its final status; a lost stream is recovered. */
@@ -43,11 +48,11 @@ async function submitAndStream(wait: JobWait): Promise<Job> {
 			return wait.finished(outcome.job);
 		case 'existing':
 			// An execute-once child that is still running belongs to an earlier press: followed, never cancelled for a lost stream.
-			return await wait.pollUntilFinal(outcome.job.jobid, Date.now(), outcome.job);
+			return await wait.pollUntilFinal(outcome.job.jobid, Date.now(), outcome.job, false);
 		case 'aborted':
 			throw await wait.ended(outcome.jobId ? { jobid: outcome.jobId } : undefined);
 		case 'interrupted':
-			return await recoverLostStream(wait, outcome.jobId, outcome.reason, outcome.lastJob);
+			return await recoverLostStream(wait, outcome.jobId, outcome.reason);
 		case 'lost':
 			throw new NodeOperationError(
 				wait.run.ctx.getNode(),
@@ -73,8 +78,8 @@ const WAIT_MODES = {
  * The one way every job-creating operation submits its job and waits for the result, in the mode
  * the user picked. When waiting ends early the job is cancelled so that it does not hold one of the
  * account's slots. A live stream lost before the final status leaves its job stuck for 14 minutes
- * (SSE guide): the job is read once, and if it has not finished it is cancelled and, at most once,
- * submitted again without a stream and polled.
+ * (SSE guide): the job is watched for 30 s, and only if it neither finished nor moved is it cancelled
+ * and, at most once, submitted again without a stream and polled (streamRecovery.ts).
  */
 export async function runJob(
 	run: JobRun,

@@ -13,6 +13,11 @@ export interface WaitSettings {
 	pollIntervalMs: number;
 	onStreamLoss: StreamLossPolicy;
 	busyRetry: BusyRetry;
+	/**
+	 * How long a job whose stream was lost is read before it is judged stuck (default 30 s, see
+	 * streamRecovery.ts), and how often meanwhile (default 5 s). Not a field of the node: set by tests.
+	 */
+	lostStreamWatch?: { forMs: number; everyMs: number };
 }
 
 /** Whether an item returns only once its job ended, and so frees a slot of the account when it returns. */
