@@ -10,15 +10,11 @@ import {
 } from '../../transport/retryPolicy';
 import type { SubmissionObserver } from '../../transport/session';
 import { SLOT_READ_INTERVAL_MS, type FreeSlots } from './capacity';
+import { ParkedItems } from './parkedItems';
 
 interface Waiter {
 	resolve: () => void;
 	reject: (error: Error) => void;
-}
-
-/** An item answered 429, waiting for a slot: on its job's channel when that is known. */
-interface ParkedWaiter extends Waiter {
-	channel?: string;
 }
 
 /** What the item's time limit or the run's stop ended a wait for a slot with (`context.lastFailure`). */
@@ -75,7 +71,7 @@ export class JobScheduler implements SubmissionObserver {
 	private readonly queued: Waiter[] = [];
 
 	/** Items answered 429, waiting for a slot the API really has free. */
-	private readonly parked: ParkedWaiter[] = [];
+	private readonly parked = new ParkedItems();
 
 	private growAllowed: boolean;
 
@@ -150,14 +146,7 @@ export class JobScheduler implements SubmissionObserver {
 		this.holding--;
 		// A job of this run ended, so its slot of the account is free: an item answered 429 (it
 		// still counts as holding) takes it first, if it may run on that channel.
-		const next = this.parked.findIndex(
-			(waiter) =>
-				waiter.channel === undefined || channel === undefined || waiter.channel === channel,
-		);
-		if (hadJob && waitsForEnd && next >= 0) {
-			this.parked.splice(next, 1)[0].resolve();
-			return;
-		}
+		if (hadJob && waitsForEnd && this.parked.takeSlotOf(channel)) return;
 		this.admitQueued();
 		// Shrunk below the ceiling with items waiting: watch the account for room to grow back into.
 		if (this.waitingForRoom()) void this.readUntilFree();
@@ -171,8 +160,9 @@ export class JobScheduler implements SubmissionObserver {
 	}
 
 	private rejectWaiting(): void {
-		for (const waiter of [...this.parked.splice(0), ...this.queued.splice(0)])
-			waiter.reject(requestAborted(this.options.node));
+		const stopped = () => requestAborted(this.options.node);
+		this.parked.rejectAll(stopped);
+		for (const waiter of this.queued.splice(0)) waiter.reject(stopped());
 	}
 
 	onAccepted(request: ApiRequest): void {
@@ -201,19 +191,7 @@ export class JobScheduler implements SubmissionObserver {
 		const itemSignal = request.abortSignal;
 		const aborted = () => requestAborted(this.options.node, request.itemIndex, SLOT_WAIT_FAILURE);
 		if (this.stopped || itemSignal?.aborted) throw aborted();
-		const waiter = { channel: request.channel } as ParkedWaiter;
-		const waiting = new Promise<void>((resolve, reject) => {
-			waiter.resolve = resolve;
-			waiter.reject = reject;
-		});
-		this.parked.push(waiter);
-		const leave = (error?: Error) => {
-			const index = this.parked.indexOf(waiter);
-			if (index < 0) return;
-			this.parked.splice(index, 1);
-			if (error) waiter.reject(error);
-			else waiter.resolve();
-		};
+		const { done: waiting, leave } = this.parked.park(request.channel);
 		// The item's own time limit ends its wait too.
 		const onAbort = () => leave(aborted());
 		itemSignal?.addEventListener('abort', onAbort, { once: true });
@@ -237,27 +215,7 @@ export class JobScheduler implements SubmissionObserver {
 
 	/** Whether items wait that a free slot of the account would let go: answered 429, or queued below the ceiling. */
 	private waitingForRoom(): boolean {
-		return this.parked.length > 0 || (this.queued.length > 0 && this.limit < this.options.ceiling);
-	}
-
-	/**
-	 * Lets go the parked items the free slots allow, in the order they were answered 429: an item
-	 * bound to a channel takes a slot of that channel only, any other item a slot of any channel.
-	 * Returns the slots left over.
-	 */
-	private releaseParked(free: FreeSlots): number {
-		const left = { ...free };
-		for (const waiter of [...this.parked]) {
-			const channel =
-				waiter.channel !== undefined
-					? waiter.channel
-					: Object.keys(left).find((candidate) => left[candidate] > 0);
-			if (channel === undefined || !(left[channel] > 0)) continue;
-			left[channel]--;
-			this.parked.splice(this.parked.indexOf(waiter), 1);
-			waiter.resolve();
-		}
-		return Object.values(left).reduce((sum, slots) => sum + Math.max(0, slots), 0);
+		return this.parked.size > 0 || (this.queued.length > 0 && this.limit < this.options.ceiling);
 	}
 
 	/**
@@ -274,7 +232,8 @@ export class JobScheduler implements SubmissionObserver {
 				if (!this.waitingForRoom() || this.stopped) break;
 				const free = await this.options.readFreeSlots();
 				if (!free) continue;
-				const budget = this.releaseParked(free);
+				// Items answered 429 first, in the order they were answered.
+				const budget = this.parked.release(free);
 				if (budget === 0) continue;
 				this.limit = Math.min(this.options.ceiling, Math.max(this.limit, this.holding + budget));
 				this.growAllowed = !this.options.known;
