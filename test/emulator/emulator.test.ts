@@ -2118,7 +2118,7 @@ describe('readings where the docs are silent (README "Readings")', () => {
 
 	it('has two presets, the default is one of them, and an emulator starts with the default', async () => {
 		expect(Object.keys(LEAST_FRIENDLY).sort()).toEqual(Object.keys(FRIENDLY).sort());
-		// Today FRIENDLY, the target LEAST_FRIENDLY (README "Readings"): flipping it is one line in readings.ts.
+		// The default is LEAST_FRIENDLY (README "Readings"); FRIENDLY stays a preset a test can ask for.
 		expect([FRIENDLY, LEAST_FRIENDLY]).toContain(DEFAULT_READINGS);
 		const plain = await startEmulator();
 		try {
