@@ -211,22 +211,24 @@ describe('queue mode: main + 2 workers + webhook process, Redis and Postgres', (
 	}
 
 	for (const retries of [0, 3]) {
-		it(`a Callback job final in its 201 answer, its callback sent at once (refused callbacks retried ${retries} times), ends with the job`, async () => {
+		it(`a Callback job whose final callback reaches n8n before the execution is parked (refused callbacks retried ${retries} times) ends with the job`, async () => {
 			emulator.readings.callbackRetries = retries;
-			emulator.readings.callbackRetryDelayMs = 2_000;
-			await raceThePark('--emu-instant');
+			// --emu-instant answers the submission only after its callbacks were attempted: the final
+			// one reaches n8n while the node still waits for that answer, so n8n refuses it every time.
+			emulator.readings.callbackRetryDelayMs = 500;
+			const refused = await raceThePark('--emu-instant');
+			expect(refused).toBe(1 + retries);
 		});
 
 		it(`a Callback job that ends while its execution is being parked (refused callbacks retried ${retries} times) ends with the job`, async () => {
 			emulator.readings.callbackRetries = retries;
 			emulator.readings.callbackRetryDelayMs = 2_000;
-			let refused = 0;
-			for (let run = 0; run < 6 && refused === 0; run++) refused += await raceThePark('--emu-ms=1');
+			// Whether the callback beats the park here depends on timing (the test above forces it):
+			// whichever comes first, the execution ends with the job.
+			const refused = await raceThePark('--emu-ms=1');
 			process.stderr.write(
-				`[queue-mode] retries ${retries}: n8n refused ${refused} final callback(s) of a job that ended before the park\n`,
+				`[queue-mode] retries ${retries}: n8n refused ${refused} final callback(s) of a job that ended around the park\n`,
 			);
-			// The race really happened: n8n refused the final callback of a job whose execution it had not parked yet.
-			expect(refused).toBeGreaterThanOrEqual(1);
 		});
 	}
 

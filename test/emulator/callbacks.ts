@@ -36,6 +36,11 @@ export class CallbackSender {
 		});
 	}
 
+	/** Resolves when the callbacks queued so far under `key` (a job id) have been attempted. */
+	async attempted(key: string): Promise<void> {
+		await this.chains.get(key);
+	}
+
 	/** Resolves when every queued callback has been attempted (tests wait on it). */
 	async idle(): Promise<void> {
 		while (this.chains.size > 0) await Promise.all([...this.chains.values()]);

@@ -79,7 +79,11 @@ export interface Markers {
 	quiet: boolean;
 	/** --emu-queued=N: the job stays `created` for N ms more before it starts (a relax queue). */
 	queuedMs?: number;
-	/** --emu-instant: the job runs to its end as it is created; its callbacks leave before the answer. */
+	/**
+	 * --emu-instant: the job runs to its end as it is created, and the creating request is answered
+	 * only once its callbacks were attempted: the final callback reaches the client's resume URL
+	 * while the client still waits for the answer (before it can park an execution), every time.
+	 */
 	instant: boolean;
 }
 
@@ -891,6 +895,11 @@ export class JobEngine {
 	}
 
 	// ---- callbacks ------------------------------------------------------------------------------
+
+	/** Resolves when the callbacks the job has sent so far were attempted (--emu-instant's answer waits). */
+	async callbacksAttempted(job: JobRecord): Promise<void> {
+		await this.callbacks.attempted(job.jobid);
+	}
 
 	/** replyUrl POSTs, filtered by replyLevel (imagine page) for v3 and by the v2 pages' wording for v2. */
 	private notifyCallback(job: JobRecord): void {

@@ -164,8 +164,12 @@ function jobPost(app: App, ctx: RequestContext, verb: string): void {
 		return sendJson(res, 200, app.engine.renderV3(outcome.job));
 	}
 	const job = app.engine.create(outcome.init);
-	if (bool(params, 'stream', true)) app.openStream(res, job);
-	else sendJson(res, 201, app.engine.renderV3(job));
+	const answer = () => {
+		if (bool(params, 'stream', true)) app.openStream(res, job);
+		else sendJson(res, 201, app.engine.renderV3(job));
+	};
+	if (job.markers.instant) void app.engine.callbacksAttempted(job).then(answer);
+	else answer();
 }
 
 function decide(app: App, verb: string, params: Params, force596: boolean): Outcome {
