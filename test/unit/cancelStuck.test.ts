@@ -5,6 +5,7 @@
  */
 import { runMidjourney } from '../helpers/n8nCore';
 import { TEST_TOKEN, useUnitEmulator } from '../helpers/unitEmulator';
+import { moveClock } from '../helpers/clock';
 
 const { emulator, credential } = useUnitEmulator();
 const V3 = '/v3/midjourney';
@@ -26,30 +27,6 @@ async function cutStream(verb: string, body: object): Promise<string> {
 		// the cut
 	}
 	return JSON.parse(text.split('\n')[0].replace(/^data: /, '')).jobId as string;
-}
-
-/** Moves `Date` forward; timers keep running in real time. */
-function moveClock(ms: number): void {
-	const now = Date.now();
-	jest.useFakeTimers({
-		doNotFake: [
-			'hrtime',
-			'nextTick',
-			'performance',
-			'queueMicrotask',
-			'requestAnimationFrame',
-			'cancelAnimationFrame',
-			'requestIdleCallback',
-			'cancelIdleCallback',
-			'setImmediate',
-			'clearImmediate',
-			'setInterval',
-			'clearInterval',
-			'setTimeout',
-			'clearTimeout',
-		],
-	});
-	jest.setSystemTime(now + ms);
 }
 
 const deletes = () => emulator().requests.filter((r) => r.method === 'DELETE');

@@ -12,6 +12,7 @@ import { submitJob } from '../../nodes/Midjourney/transport/jobs';
 import { streamJob } from '../../nodes/Midjourney/transport/jobStream';
 import { ApiSession, type SubmissionObserver } from '../../nodes/Midjourney/transport/session';
 import { TEST_TOKEN } from '../helpers/unitEmulator';
+import { moveClock } from '../helpers/clock';
 
 const V3 = '/v3/midjourney';
 const CHANNEL = '1100000000000000001';
@@ -60,30 +61,6 @@ async function createdJob(): Promise<string> {
 	});
 	expect(response.status).toBe(201);
 	return ((await response.json()) as { jobid: string }).jobid;
-}
-
-/** Moves `Date` forward; timers keep running in real time. */
-function moveClock(ms: number): void {
-	const now = Date.now();
-	jest.useFakeTimers({
-		doNotFake: [
-			'hrtime',
-			'nextTick',
-			'performance',
-			'queueMicrotask',
-			'requestAnimationFrame',
-			'cancelAnimationFrame',
-			'requestIdleCallback',
-			'cancelIdleCallback',
-			'setImmediate',
-			'clearImmediate',
-			'setInterval',
-			'clearInterval',
-			'setTimeout',
-			'clearTimeout',
-		],
-	});
-	jest.setSystemTime(now + ms);
 }
 
 const deleted = () =>
