@@ -43,18 +43,26 @@ export async function startEnvironment(
 		packageMode?: N8nOptions['packageMode'];
 	} = {},
 ): Promise<E2eEnvironment> {
-	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options.emulator });
 	const n8n = await startN8n({ major: options.major ?? 2, packageMode: options.packageMode });
-	const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
+	return connectEmulator(n8n, options.emulator);
+}
+
+/**
+ * A new emulator and a credential pointing at it, in the given n8n. Tests that run side by side in
+ * one n8n each take one (`connectEmulator(env.n8n, …)`), so their jobs, slots, requests and readings
+ * never meet. The caller closes the emulator.
+ */
+export async function connectEmulator(
+	n8n: N8nInstance,
+	options: EmulatorOptions = {},
+): Promise<E2eEnvironment> {
+	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options });
+	const name = `useapi.net (emulator ${emulator.url})`;
+	const credentialId = await n8n.createCredential(name, 'useApiNetApi', {
 		apiToken: TOKEN,
 		baseUrl: emulator.url,
 	});
-	return {
-		n8n,
-		emulator,
-		credentialId,
-		credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } },
-	};
+	return { n8n, emulator, credentialId, credentials: { useApiNetApi: { id: credentialId, name } } };
 }
 
 /**

@@ -6,14 +6,15 @@
  * healthy and is followed to its end; a stream silent for a minute is checked with GET, so a job
  * that completed behind a half-open connection still reaches the output.
  *
- * Every test runs under both emulator presets (README "Readings"), switched at run time on one
- * emulator. The emulator is not reset between tests: the quiet job runs for two minutes while the
- * others run, so every assertion picks its own requests by the prompt's tag.
+ * Every case runs under both emulator presets (README "Readings"). The cases spend most of their
+ * time waiting (a 30 s watch, a minute of silence, a two-minute quiet job), so they all start
+ * together in one n8n when the file starts, each against an emulator of its own (its jobs, slots,
+ * requests and readings meet no other case's), and each test awaits its case and judges it.
  */
-import { randomUUID } from 'crypto';
-
-import { PRESETS, type ReadingsPreset, type RecordedRequest } from '../emulator';
+import { PRESETS, type Emulator, type Readings, type RecordedRequest } from '../emulator';
 import {
+	connectEmulator,
+	READINGS_PRESETS,
 	runMidjourneyNode,
 	TOKEN,
 	startEnvironment,
@@ -24,14 +25,6 @@ import {
 
 jest.setTimeout(10 * 60 * 1000);
 
-let env: E2eEnvironment;
-beforeAll(async () => {
-	env = await startEnvironment();
-});
-afterAll(async () => {
-	await stopEnvironment(env);
-});
-
 const SECOND_JOB_MS = 3_000;
 /** Silent for more than two minutes: the node reads it with GET twice, at most once a minute. */
 const QUIET_JOB_MS = 130_000;
@@ -40,59 +33,137 @@ const WATCH_MS = 30_000;
 
 interface FaultRun {
 	run: NodeRun;
-	tag: string;
+	emulator: Emulator;
 	wallMs: number;
+	endedAt: number;
+	/** The child job an earlier press made (pressOfAnEarlierChild). */
+	earlierChild?: string;
 }
 
-/** Imagine with default wait settings (Stream), its prompt tagged so its requests can be found. */
-async function imagine(
-	markers: string,
-	options: Record<string, unknown> = {},
-	parameters: Record<string, unknown> = {},
-): Promise<FaultRun & { endedAt: number }> {
-	const tag = `t${randomUUID().slice(0, 8)}`;
+type Case = (env: E2eEnvironment) => Promise<FaultRun>;
+
+/** Imagine with default wait settings (Stream) and the given emulator markers. */
+const imagine =
+	(markers: string, options: Record<string, unknown> = {}): Case =>
+	async (env) => {
+		const started = Date.now();
+		const run = await runMidjourneyNode(env, {
+			resource: 'job',
+			operation: 'imagine',
+			prompt: `a lighthouse ${markers}`,
+			options,
+		});
+		const endedAt = Date.now();
+		return { run, emulator: env.emulator, wallMs: endedAt - started, endedAt };
+	};
+
+/**
+ * At the time limit, a press whose execute-once child already exists (another client pressed U1
+ * first, and its child runs for a minute) must not DELETE that child.
+ */
+const pressOfAnEarlierChild: Case = async (env) => {
+	const post = async (verb: string, body: object) =>
+		(await (
+			await fetch(`${env.emulator.url}/v3/midjourney/jobs/${verb}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ stream: false, ...body }),
+			})
+		).json()) as { jobid: string };
+	const parent = await post('imagine', { prompt: 'parent --emu-ms=300' });
+	for (let i = 0; i < 50 && env.emulator.getJob(parent.jobid)?.status !== 'completed'; i++) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	const child = await post('button', {
+		jobId: parent.jobid,
+		button: 'U1',
+		prompt: '--emu-ms=60000',
+	});
 	const started = Date.now();
 	const run = await runMidjourneyNode(env, {
 		resource: 'job',
-		operation: 'imagine',
-		prompt: `a lighthouse ${tag} ${markers}`,
-		options,
-		...parameters,
+		operation: 'button',
+		jobId: parent.jobid,
+		button: ['U1'],
+		timeLimit: 4,
+		options: { download: 'none' },
 	});
 	const endedAt = Date.now();
-	return { run, tag, wallMs: endedAt - started, endedAt };
-}
+	return {
+		run,
+		emulator: env.emulator,
+		wallMs: endedAt - started,
+		endedAt,
+		earlierChild: child.jobid,
+	};
+};
+
+/** Each case, and the readings it changes on top of the preset. */
+const CASES: Record<string, { run: Case; readings?: Partial<Readings> }> = {
+	cutAfterInitialized: { run: imagine(`--emu-drop-after-initialized --emu-ms=${SECOND_JOB_MS}`) },
+	cutMidProgress: { run: imagine(`--emu-drop --emu-ms=${SECOND_JOB_MS}`) },
+	errorEvent: { run: imagine('--emu-error-event') },
+	cutWithFail: { run: imagine('--emu-drop', { streamLoss: 'fail' }) },
+	// The server ends the stream and the job runs on (the friendlier reading of a server-side end).
+	endedButMoving: {
+		run: imagine('--emu-close --emu-ms=20000'),
+		readings: { endedStreamStrandsJob: false },
+	},
+	// A half-open connection: after 1 s of silence the stream writes nothing more; the job completes at 8 s.
+	silentWhileCompleting: {
+		run: imagine('--emu-ms=8000'),
+		readings: { silentStreamMs: 1_000, silentStreamFate: 'stall' },
+	},
+	malformedEvent: { run: imagine('--emu-malformed') },
+	earlierChild: { run: pressOfAnEarlierChild },
+	quietHealthy: { run: imagine(`--emu-quiet --emu-ms=${QUIET_JOB_MS}`) },
+};
+
+let env: E2eEnvironment;
+const emulators: Emulator[] = [];
+const started = new Map<string, Promise<FaultRun>>();
+
+beforeAll(async () => {
+	env = await startEnvironment();
+	for (const preset of READINGS_PRESETS) {
+		for (const [name, { run, readings }] of Object.entries(CASES)) {
+			const own = await connectEmulator(env.n8n, { readings: { ...PRESETS[preset], ...readings } });
+			emulators.push(own.emulator);
+			const fault = run(own);
+			// Judged by its test; marked handled here so a failure before its test awaits it is no crash.
+			fault.catch(() => undefined);
+			started.set(`${preset}/${name}`, fault);
+		}
+	}
+});
+afterAll(async () => {
+	await stopEnvironment(env);
+	await Promise.all(emulators.map((emulator) => emulator.close()));
+});
 
 const decodedPath = (request: RecordedRequest) => decodeURIComponent(request.path);
 
-/** What the emulator saw of one run: its submissions, and the GETs and DELETEs of its jobs. */
-function seenBy(tag: string) {
-	const submissions = env.emulator.requests.filter(
-		(r) =>
-			r.method === 'POST' &&
-			r.path === '/v3/midjourney/jobs/imagine' &&
-			String((r.body as { prompt?: string })?.prompt).includes(tag),
+/** What the case's emulator saw: its submissions, and the GETs and DELETEs of its jobs. */
+function seenBy({ emulator }: FaultRun) {
+	const submissions = emulator.requests.filter(
+		(r) => r.method === 'POST' && r.path === '/v3/midjourney/jobs/imagine',
 	);
-	const jobIds = env.emulator
-		.listJobs()
-		.filter((job) =>
-			String((job.request as { prompt?: string } | undefined)?.prompt ?? '').includes(tag),
-		)
-		.map((job) => String(job.jobid));
+	const jobIds = emulator.listJobs().map((job) => String(job.jobid));
 	const about = (method: string) =>
-		env.emulator.requests.filter(
+		emulator.requests.filter(
 			(r) => r.method === method && jobIds.some((id) => decodedPath(r).endsWith(`/jobs/${id}`)),
 		);
 	return { submissions, jobIds, gets: about('GET'), deletes: about('DELETE') };
 }
 
 /** The cut job is cancelled once and replaced by one stream:false job that completes, within 40 s of the cut. */
-function expectCancelledAndResubmitted({ run, tag }: FaultRun, endedAt: number) {
+function expectCancelledAndResubmitted(fault: FaultRun) {
+	const { run, emulator, endedAt } = fault;
 	expect(run.error).toBeFalsy();
 	expect(run.items).toHaveLength(1);
 	const job = run.items[0].json;
 	expect(job.status).toBe('completed');
-	const { submissions, deletes } = seenBy(tag);
+	const { submissions, deletes } = seenBy(fault);
 	expect(submissions.map((post) => (post.body as { stream?: boolean }).stream)).toEqual([
 		true,
 		false,
@@ -102,7 +173,7 @@ function expectCancelledAndResubmitted({ run, tag }: FaultRun, endedAt: number) 
 	expect(decodedPath(deletes[0]).endsWith(`/jobs/${cancelled}`)).toBe(true);
 	expect(cancelled).not.toBe(job.jobid);
 	// The cancelled job stays cancelled: it no longer holds a slot.
-	const first = env.emulator.getJob(cancelled);
+	const first = emulator.getJob(cancelled);
 	expect(first?.status).toBe('failed');
 	// A cut job is frozen at the cut (its `updated` no longer moves): the output came within 40 s of it.
 	const cutAt = Date.parse(String(first?.created));
@@ -110,25 +181,14 @@ function expectCancelledAndResubmitted({ run, tag }: FaultRun, endedAt: number) 
 	return job;
 }
 
-const presets: ReadingsPreset[] = ['least-friendly', 'friendly'];
-
-describe.each(presets)('streams under the %s readings (real n8n 2.x)', (preset) => {
-	// Started first and awaited last: two minutes of silence overlap the other tests.
-	let quiet: Promise<FaultRun>;
-	beforeAll(() => {
-		Object.assign(env.emulator.readings, PRESETS[preset]);
-		quiet = imagine(`--emu-quiet --emu-ms=${QUIET_JOB_MS}`);
-	});
-	afterEach(() => {
-		// Tests that change a reading at run time change it back: the quiet stream runs throughout.
-		Object.assign(env.emulator.readings, PRESETS[preset]);
-	});
+describe.each(READINGS_PRESETS)('streams under the %s readings (real n8n 2.x)', (preset) => {
+	const result = (name: keyof typeof CASES) => started.get(`${preset}/${name}`)!;
 
 	it('cut right after initialized: watched, then cancelled and resubmitted once, within 40 s of the cut', async () => {
-		const fault = await imagine(`--emu-drop-after-initialized --emu-ms=${SECOND_JOB_MS}`);
-		const job = expectCancelledAndResubmitted(fault, fault.endedAt);
+		const fault = await result('cutAfterInitialized');
+		const job = expectCancelledAndResubmitted(fault);
 		expect(fault.run.items[0].json.streamLost.reason).toMatch(/dropped|ended/);
-		const second = env.emulator.getJob(job.jobid);
+		const second = fault.emulator.getJob(job.jobid);
 		const secondJobMs = Date.parse(String(second?.updated)) - Date.parse(String(second?.created));
 		expect(secondJobMs).toBeGreaterThanOrEqual(SECOND_JOB_MS);
 		// The node's own time: the watch of the lost job, then the second job and a few seconds of reads.
@@ -139,9 +199,9 @@ describe.each(presets)('streams under the %s readings (real n8n 2.x)', (preset) 
 	});
 
 	it('cut mid-progress: the same, and the first job was read through the watch before it was cancelled', async () => {
-		const fault = await imagine(`--emu-drop --emu-ms=${SECOND_JOB_MS}`);
-		const job = expectCancelledAndResubmitted(fault, fault.endedAt);
-		const firstJobGets = env.emulator.requests.filter(
+		const fault = await result('cutMidProgress');
+		const job = expectCancelledAndResubmitted(fault);
+		const firstJobGets = fault.emulator.requests.filter(
 			(r) =>
 				r.method === 'GET' && decodedPath(r).endsWith(`/jobs/${job.streamLost.cancelledJobid}`),
 		);
@@ -151,105 +211,75 @@ describe.each(presets)('streams under the %s readings (real n8n 2.x)', (preset) 
 	});
 
 	it('an error event ends the stream: the same recovery', async () => {
-		const fault = await imagine('--emu-error-event');
-		expectCancelledAndResubmitted(fault, fault.endedAt);
+		const fault = await result('errorEvent');
+		expectCancelledAndResubmitted(fault);
 		expect(fault.run.items[0].json.streamLost.reason).toMatch(/error event/);
 	});
 
 	it('"If the Stream Is Lost: Cancel and Fail" fails the item with the cancelled job and submits nothing more', async () => {
-		const fault = await imagine('--emu-drop', { streamLoss: 'fail' });
+		const fault = await result('cutWithFail');
 		expect(fault.run.error).toBeTruthy();
 		expect(fault.run.error.message).toMatch(/live stream of the Midjourney job was lost/);
-		const { submissions, deletes, jobIds } = seenBy(fault.tag);
+		const { submissions, deletes, jobIds } = seenBy(fault);
 		expect(submissions).toHaveLength(1);
 		expect(deletes).toHaveLength(1);
 		expect(fault.run.error.description).toContain(jobIds[0]);
 	});
 
 	it('a lost stream whose job keeps moving is followed to its end: one submission, no DELETE', async () => {
-		// The server ends the stream and the job runs on (the friendlier reading of a server-side end).
-		env.emulator.readings.endedStreamStrandsJob = false;
-		const fault = await imagine('--emu-close --emu-ms=20000');
+		const fault = await result('endedButMoving');
+		expect(fault.emulator.readings.endedStreamStrandsJob).toBe(false);
 		expect(fault.run.error).toBeFalsy();
 		const job = fault.run.items[0].json;
 		expect(job.status).toBe('completed');
 		expect(job.streamLost).toBeUndefined();
-		const { submissions, deletes, jobIds } = seenBy(fault.tag);
+		const { submissions, deletes, jobIds } = seenBy(fault);
 		expect(submissions).toHaveLength(1);
 		expect(deletes).toHaveLength(0);
 		expect(job.jobid).toBe(jobIds[0]);
 	});
 
 	it('a stream left open and silent while its job completes: the completed job within 70 s, one submission, no DELETE', async () => {
-		// A half-open connection: after 1 s of silence the stream writes nothing more; the job completes at 8 s.
-		env.emulator.readings.silentStreamMs = 1_000;
-		env.emulator.readings.silentStreamFate = 'stall';
-		const fault = await imagine('--emu-ms=8000');
+		const fault = await result('silentWhileCompleting');
 		expect(fault.run.error).toBeFalsy();
 		expect(fault.run.items[0].json.status).toBe('completed');
 		expect(fault.wallMs).toBeLessThan(70_000);
 		// Nothing reached the node by the stream after the stall: it waited a minute of silence, then read the job.
 		expect(fault.wallMs).toBeGreaterThanOrEqual(60_000);
-		const { submissions, deletes, gets } = seenBy(fault.tag);
+		const { submissions, deletes, gets } = seenBy(fault);
 		expect(submissions).toHaveLength(1);
 		expect(deletes).toHaveLength(0);
 		expect(gets).toHaveLength(1);
 	});
 
 	it('a malformed event is skipped: the job completes with one submission and no DELETE', async () => {
-		const fault = await imagine('--emu-malformed');
+		const fault = await result('malformedEvent');
 		expect(fault.run.error).toBeFalsy();
 		expect(fault.run.items[0].json.status).toBe('completed');
 		expect(fault.run.items[0].json.streamLost).toBeUndefined();
-		const { submissions, deletes } = seenBy(fault.tag);
+		const { submissions, deletes } = seenBy(fault);
 		expect(submissions).toHaveLength(1);
 		expect(deletes).toHaveLength(0);
 	});
 
 	it('at the time limit, the existing child of an execute-once button (an earlier press) is not DELETEd', async () => {
-		const tag = `t${randomUUID().slice(0, 8)}`;
-		const post = async (verb: string, body: object) =>
-			(await (
-				await fetch(`${env.emulator.url}/v3/midjourney/jobs/${verb}`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-					body: JSON.stringify({ stream: false, ...body }),
-				})
-			).json()) as { jobid: string };
-		const parent = await post('imagine', { prompt: `parent ${tag} --emu-ms=300` });
-		for (let i = 0; i < 50 && env.emulator.getJob(parent.jobid)?.status !== 'completed'; i++) {
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-		// Another client (or execution) pressed U1 first: its child runs for a minute.
-		const child = await post('button', {
-			jobId: parent.jobid,
-			button: 'U1',
-			prompt: '--emu-ms=60000',
-		});
-		const run = await runMidjourneyNode(env, {
-			resource: 'job',
-			operation: 'button',
-			jobId: parent.jobid,
-			button: ['U1'],
-			timeLimit: 4,
-			options: { download: 'none' },
-		});
+		const { run, emulator, earlierChild } = await result('earlierChild');
 		expect(run.error).toBeTruthy();
 		expect(run.error.message).toMatch(/time limit/);
-		expect(run.error.description).toContain(`Job ${child.jobid} was made by an earlier press`);
-		const deletes = env.emulator.requests.filter(
-			(r) => r.method === 'DELETE' && decodedPath(r).endsWith(`/jobs/${child.jobid}`),
+		expect(run.error.description).toContain(`Job ${earlierChild} was made by an earlier press`);
+		const deletes = emulator.requests.filter(
+			(r) => r.method === 'DELETE' && decodedPath(r).endsWith(`/jobs/${earlierChild}`),
 		);
 		expect(deletes).toHaveLength(0);
-		expect(env.emulator.getJob(child.jobid)?.status).not.toBe('failed');
+		expect(emulator.getJob(earlierChild!)?.status).not.toBe('failed');
 	});
 
 	it('a quiet but healthy stream (silent for two minutes) is followed to its end: one submission, no DELETE, one GET a minute at most', async () => {
-		const fault = await quiet;
+		const fault = await result('quietHealthy');
 		expect(fault.run.error).toBeFalsy();
 		expect(fault.run.items[0].json.status).toBe('completed');
 		expect(fault.wallMs).toBeGreaterThanOrEqual(QUIET_JOB_MS);
-		const { submissions, deletes, gets } = seenBy(fault.tag);
+		const { submissions, deletes, gets } = seenBy(fault);
 		expect(submissions).toHaveLength(1);
 		expect((submissions[0].body as { stream?: boolean }).stream).toBe(true);
 		expect(deletes).toHaveLength(0);
