@@ -1,4 +1,5 @@
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
+import { getEventListeners } from 'events';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
@@ -132,16 +133,44 @@ describe("an item's time limit", () => {
 			executeContext({ credential: { baseUrl: 'http://127.0.0.1:9', token: TOKEN } }),
 		);
 		const fired: boolean[] = [];
-		const watch = () => {
-			const signal = run.waitSignal(300);
-			signal.addEventListener('abort', () => fired.push(true));
-		};
+		const watch = () =>
+			void run.waitWithin(
+				300,
+				async (signal) =>
+					await new Promise<void>((resolve) =>
+						signal.addEventListener('abort', () => resolve(void fired.push(true))),
+					),
+			);
 		for (let i = 0; i < 5; i++) watch();
 		for (let i = 0; i < 10; i++) {
 			gc();
 			await new Promise((resolve) => setTimeout(resolve, 60));
 		}
 		expect(fired).toHaveLength(5);
+	});
+
+	it("leaves no listener on the run's stop signal once its wait has ended (a batch of many items)", async () => {
+		const run = new JobRun(
+			executeContext({ credential: { baseUrl: 'http://127.0.0.1:9', token: TOKEN } }),
+		);
+		const listeners = () => getEventListeners(run.stopSignal, 'abort').length;
+		const before = listeners();
+		let finish!: () => void;
+		const finished = new Promise<void>((resolve) => (finish = resolve));
+		const waits = Array.from({ length: 50 }, async () =>
+			run.waitWithin(60_000, async () => await finished),
+		);
+		expect(listeners()).toBe(before + 50);
+		finish();
+		await Promise.all(waits);
+		expect(listeners()).toBe(before);
+		// A wait that fails releases its listener too.
+		await expect(
+			run.waitWithin(60_000, async () => {
+				throw new Error('job failed');
+			}),
+		).rejects.toThrow('job failed');
+		expect(listeners()).toBe(before);
 	});
 });
 

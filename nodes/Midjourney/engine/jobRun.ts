@@ -137,16 +137,21 @@ export class JobRun implements MediaRun {
 	}
 
 	/**
-	 * Fires when the time limit passes, the user stops the execution (or n8n shuts down), or the run
-	 * stops, whichever comes first. Built with listeners rather than AbortSignal.any: on Node 20 (n8n
-	 * 1.x) a timeout signal that only AbortSignal.any refers to can be garbage-collected before it
-	 * fires, and the wait then outlives its time limit.
+	 * Runs `wait` with a signal that fires when the time limit passes, the user stops the execution
+	 * (or n8n shuts down), or the run stops, whichever comes first. Built with listeners rather than
+	 * AbortSignal.any: on Node 20 (n8n 1.x) a timeout signal that only AbortSignal.any refers to can
+	 * be garbage-collected before it fires, and the wait then outlives its time limit. The listener on
+	 * the run's stop signal goes when `wait` settles, so a batch of many items does not pile them up.
 	 */
-	waitSignal(timeLimitMs: number): AbortSignal {
-		const wait = new AbortController();
-		forwardAbort(AbortSignal.timeout(timeLimitMs), wait);
-		forwardAbort(this.stopSignal, wait);
-		return wait.signal;
+	async waitWithin<T>(timeLimitMs: number, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+		const controller = new AbortController();
+		forwardAbort(AbortSignal.timeout(timeLimitMs), controller);
+		const release = forwardAbort(this.stopSignal, controller);
+		try {
+			return await wait(controller.signal);
+		} finally {
+			release();
+		}
 	}
 
 	/** Why waiting stopped early: the user stopped the execution, or the time limit passed. */
@@ -157,9 +162,12 @@ export class JobRun implements MediaRun {
 
 /**
  * Aborts `target` when `source` fires. The listener also keeps `source` alive until then (a
- * timeout signal with an abort listener is not garbage-collected before it fires).
+ * timeout signal with an abort listener is not garbage-collected before it fires). Returns what
+ * removes the listener.
  */
-function forwardAbort(source: AbortSignal, target: AbortController): void {
+function forwardAbort(source: AbortSignal, target: AbortController): () => void {
+	const abort = () => target.abort();
 	if (source.aborted) target.abort();
-	else source.addEventListener('abort', () => target.abort(), { once: true });
+	else source.addEventListener('abort', abort, { once: true });
+	return () => source.removeEventListener('abort', abort);
 }

@@ -33,8 +33,6 @@ export interface JobSubmission {
  * user's stop, the run's stop), and the steps every wait mode is made of (see runJob.ts).
  */
 export class JobWait {
-	readonly abortSignal: AbortSignal;
-
 	readonly request: SubmitRequest;
 
 	private readonly label?: string;
@@ -44,8 +42,9 @@ export class JobWait {
 		readonly itemIndex: number,
 		submission: JobSubmission,
 		readonly settings: WaitSettings,
+		/** Ends the wait: JobRun.waitWithin's signal. */
+		readonly abortSignal: AbortSignal,
 	) {
-		this.abortSignal = run.waitSignal(settings.timeLimitMs);
 		this.label = submission.label;
 		this.request = {
 			path: submission.path,

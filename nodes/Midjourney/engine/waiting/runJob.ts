@@ -87,6 +87,9 @@ export async function runJob(
 	submission: JobSubmission,
 	settings: WaitSettings,
 ): Promise<Job> {
-	const wait = new JobWait(run, itemIndex, submission, settings);
-	return await (WAIT_MODES[settings.mode] ?? submitAndStream)(wait);
+	const waitInMode = WAIT_MODES[settings.mode] ?? submitAndStream;
+	return await run.waitWithin(
+		settings.timeLimitMs,
+		async (signal) => await waitInMode(new JobWait(run, itemIndex, submission, settings, signal)),
+	);
 }

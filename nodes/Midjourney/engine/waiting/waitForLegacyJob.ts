@@ -37,8 +37,21 @@ export async function runLegacyJob(
 	submission: LegacySubmission,
 	wait: WaitSettings,
 ): Promise<LegacyJob> {
+	return await run.waitWithin(
+		wait.timeLimitMs,
+		async (abortSignal) => await followLegacyJob(run, itemIndex, submission, wait, abortSignal),
+	);
+}
+
+/** runLegacyJob within its wait's signal. */
+async function followLegacyJob(
+	run: JobRun,
+	itemIndex: number,
+	submission: LegacySubmission,
+	wait: WaitSettings,
+	abortSignal: AbortSignal,
+): Promise<LegacyJob> {
 	const { ctx, api } = run;
-	const abortSignal = run.waitSignal(wait.timeLimitMs);
 	const deadline = Date.now() + wait.timeLimitMs;
 
 	const waitEnded = (jobId: string | undefined) => {
