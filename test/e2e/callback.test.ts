@@ -46,6 +46,20 @@ async function callbackWorkflow(
 	return workflow;
 }
 
+/** The execution of `workflow` once it is parked (status waiting) until its callback. */
+async function parked(workflow: { id: string }) {
+	return await env.n8n.waitForExecution(workflow.id, (e) => e.status === 'waiting', 30_000);
+}
+
+/** The execution of `workflow` once it has ended: neither new, running nor waiting any more. */
+async function ended(workflow: { id: string }, timeoutMs = 60_000) {
+	return await env.n8n.waitForExecution(
+		workflow.id,
+		(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
+		timeoutMs,
+	);
+}
+
 /** A job submitted straight to the emulator (not by n8n), finished. */
 async function finishedJob(verb: string, body: Record<string, unknown>): Promise<string> {
 	const response = await fetch(`${env.emulator.url}/v3/midjourney/jobs/${verb}`, {
@@ -78,11 +92,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 				button: ['U1'],
 				options: { download: 'none' },
 			});
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'success' || e.status === 'error',
-				30_000,
-			);
+			const done = await ended(workflow, 30_000);
 			expect(done.status).toBe('success');
 			const output = env.n8n.nodeOutput(done, 'Midjourney');
 			expect(output[0].json).toMatchObject({ jobid: child, status: 'completed' });
@@ -94,11 +104,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 
 		it('refuses a resume call naming another job; the execution keeps waiting for its own', async () => {
 			const workflow = await callbackWorkflow('my own job --emu-ms=6000');
-			const waiting = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'waiting',
-				30_000,
-			);
+			const waiting = await parked(workflow);
 			const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
 			const resumeUrl = String((post.body as any).replyUrl);
 			const other = await finishedJob('imagine', { prompt: 'somebody else' });
@@ -110,11 +116,8 @@ describe.each(presets)('under the %s readings', (preset) => {
 			});
 			expect((await env.n8n.getExecution(waiting.id)).status).toBe('waiting');
 
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'success',
-				60_000,
-			);
+			const done = await ended(workflow);
+			expect(done.status).toBe('success');
 			expect(done.id).toBe(waiting.id);
 			const output = env.n8n.nodeOutput(done, 'Midjourney');
 			expect(output[0].json.request.prompt).toBe('my own job --emu-ms=6000');
@@ -123,11 +126,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 
 		it('a failed job resumes as the item failure, with its job', async () => {
 			const workflow = await callbackWorkflow('will fail --emu-fail');
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-				60_000,
-			);
+			const done = await ended(workflow);
 			const jobid = env.emulator.listJobs()[0].jobid;
 			expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json).toEqual({
 				jobid,
@@ -140,11 +139,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 
 		it('with On Error: Continue (using error output), a failed job resumes on the error output, its job under details', async () => {
 			const workflow = await callbackWorkflow('will fail --emu-fail', undefined, 'errorOutput');
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-				60_000,
-			);
+			const done = await ended(workflow);
 			const jobid = env.emulator.listJobs()[0].jobid;
 			expect(env.n8n.nodeOutput(done, 'Midjourney', 0)).toEqual([]);
 			const [failed, ...more] = env.n8n.nodeOutput(done, 'Midjourney', 1);
@@ -166,20 +161,13 @@ describe.each(presets)('under the %s readings', (preset) => {
 	describe('Wait for Result: Callback', () => {
 		it('waits while the job runs and resumes with the completed job when useapi.net calls back', async () => {
 			const workflow = await callbackWorkflow('sleep on it --emu-ms=3000');
-			const waiting = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'waiting',
-				30_000,
-			);
+			const waiting = await parked(workflow);
 			const post = requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')[0];
 			expect(post.body).toMatchObject({ stream: false, replyLevel: 'minimal' });
 			expect(String((post.body as any).replyUrl)).toContain(`/webhook-waiting/${waiting.id}`);
 
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'success',
-				60_000,
-			);
+			const done = await ended(workflow);
+			expect(done.status).toBe('success');
 			expect(done.id).toBe(waiting.id);
 			const output = env.n8n.nodeOutput(done, 'Midjourney');
 			expect(output).toHaveLength(1);
@@ -195,17 +183,10 @@ describe.each(presets)('under the %s readings', (preset) => {
 
 		it('still resumes when n8n was restarted while it waited', async () => {
 			const workflow = await callbackWorkflow('outlive a restart --emu-ms=25000');
-			const waiting = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'waiting',
-				30_000,
-			);
+			const waiting = await parked(workflow);
 			await env.n8n.restart();
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'success',
-				90_000,
-			);
+			const done = await ended(workflow, 90_000);
+			expect(done.status).toBe('success');
 			expect(done.id).toBe(waiting.id);
 			expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json.status).toBe('completed');
 			expect(requestsTo(env, 'POST', '/v3/midjourney/jobs/imagine')).toHaveLength(1);
@@ -218,11 +199,8 @@ describe.each(presets)('under the %s readings', (preset) => {
 				operation: 'describe',
 				imageUrl: 'https://example.com/cat.png',
 			});
-			const done = await env.n8n.waitForExecution(
-				workflow.id,
-				(e) => e.status === 'success',
-				60_000,
-			);
+			const done = await ended(workflow);
+			expect(done.status).toBe('success');
 			const output = env.n8n.nodeOutput(done, 'Midjourney');
 			expect(output[0].json.verb).toBe('describe');
 			expect(output[0].json.prompts).toHaveLength(4);
@@ -268,11 +246,7 @@ describe.each(presets)('under the %s readings', (preset) => {
 				env.emulator.readings.callbackRetryDelayMs = 2_000;
 				const started = Date.now();
 				const workflow = await callbackWorkflow('race the park --emu-ms=1', undefined);
-				const done = await env.n8n.waitForExecution(
-					workflow.id,
-					(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-					60_000,
-				);
+				const done = await ended(workflow);
 				const jobid = String(env.emulator.listJobs()[0].jobid);
 				expect(done.status).toBe('success');
 				expect(env.n8n.nodeOutput(done, 'Midjourney')[0].json).toMatchObject({

@@ -57,7 +57,8 @@ export async function connectEmulator(
 	options: EmulatorOptions = {},
 ): Promise<E2eEnvironment> {
 	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options });
-	const name = `useapi.net (emulator ${emulator.url})`;
+	// One name for all: n8n allows it, and the editor tests and pictures show this one.
+	const name = 'useapi.net (emulator)';
 	const credentialId = await n8n.createCredential(name, 'useApiNetApi', {
 		apiToken: TOKEN,
 		baseUrl: emulator.url,
