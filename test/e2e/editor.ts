@@ -203,14 +203,31 @@ export async function closeNode(page: Page): Promise<void> {
 	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
 }
 
-/** Opens a parameter's dropdown in the open NDV and returns the option labels it lists. */
+/**
+ * Opens a parameter's dropdown in the open NDV and returns the option labels it lists. A click that
+ * lands while the panel is still sliding in opens nothing (seen once in `npm run screenshots`): the
+ * click is repeated while no dropdown is open, and an open one is given the time its options take
+ * to load.
+ */
 export async function dropdownOptions(page: Page, parameterName: string): Promise<string[]> {
 	const parameter = page.locator(
 		`[data-test-id="ndv"] [data-test-id="parameter-input-${parameterName}"]`,
 	);
-	await parameter.click();
-	const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
-	await options.first().waitFor();
+	const dropdown = page.locator('.el-select-dropdown:visible');
+	const options = dropdown.locator('.el-select-dropdown__item');
+	for (let attempt = 1; ; attempt++) {
+		await parameter.click();
+		try {
+			await options.first().waitFor({ timeout: 5_000 });
+			break;
+		} catch (error) {
+			if (attempt === 3) throw error;
+			if ((await dropdown.count()) > 0) {
+				await options.first().waitFor({ timeout: 45_000 });
+				break;
+			}
+		}
+	}
 	return (await options.allInnerTexts()).map((text) => text.trim());
 }
 
