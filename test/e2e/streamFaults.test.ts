@@ -98,8 +98,13 @@ const pressOfAnEarlierChild: Case = async (env) => {
 	};
 };
 
-/** Each case, and the readings it changes on top of the preset. */
-const CASES: Record<string, { run: Case; readings?: Partial<Readings> }> = {
+/** A case, and the readings it changes on top of the preset. */
+interface CaseSpec {
+	run: Case;
+	readings?: Partial<Readings>;
+}
+
+const CASES = {
 	cutAfterInitialized: { run: imagine(`--emu-drop-after-initialized --emu-ms=${SECOND_JOB_MS}`) },
 	cutMidProgress: { run: imagine(`--emu-drop --emu-ms=${SECOND_JOB_MS}`) },
 	errorEvent: { run: imagine('--emu-error-event') },
@@ -117,22 +122,23 @@ const CASES: Record<string, { run: Case; readings?: Partial<Readings> }> = {
 	malformedEvent: { run: imagine('--emu-malformed') },
 	earlierChild: { run: pressOfAnEarlierChild },
 	quietHealthy: { run: imagine(`--emu-quiet --emu-ms=${QUIET_JOB_MS}`) },
-};
+} satisfies Record<string, CaseSpec>;
 
 let env: E2eEnvironment;
 const emulators: Emulator[] = [];
-const started = new Map<string, Promise<FaultRun>>();
+const caseRuns = new Map<string, Promise<FaultRun>>();
 
 beforeAll(async () => {
 	env = await startEnvironment();
 	for (const preset of READINGS_PRESETS) {
-		for (const [name, { run, readings }] of Object.entries(CASES)) {
+		for (const [name, spec] of Object.entries(CASES)) {
+			const { run, readings }: CaseSpec = spec;
 			const own = await connectEmulator(env.n8n, { readings: { ...PRESETS[preset], ...readings } });
 			emulators.push(own.emulator);
 			const fault = run(own);
 			// Judged by its test; marked handled here so a failure before its test awaits it is no crash.
 			fault.catch(() => undefined);
-			started.set(`${preset}/${name}`, fault);
+			caseRuns.set(`${preset}/${name}`, fault);
 		}
 	}
 });
@@ -182,7 +188,7 @@ function expectCancelledAndResubmitted(fault: FaultRun) {
 }
 
 describe.each(READINGS_PRESETS)('streams under the %s readings (real n8n 2.x)', (preset) => {
-	const result = (name: keyof typeof CASES) => started.get(`${preset}/${name}`)!;
+	const result = (name: keyof typeof CASES) => caseRuns.get(`${preset}/${name}`)!;
 
 	it('cut right after initialized: watched, then cancelled and resubmitted once, within 40 s of the cut', async () => {
 		const fault = await result('cutAfterInitialized');
