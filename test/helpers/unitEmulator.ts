@@ -29,3 +29,23 @@ export function useUnitEmulator(): {
 	};
 	return { emulator, credential: (token = TEST_TOKEN) => ({ baseUrl: emulator().url, token }) };
 }
+
+/**
+ * Posts a streamed job to `emulator` and reads until the emulator cuts the stream (a marker such as
+ * `--emu-drop` in the prompt): the job is left stuck. Returns its id, from the first event.
+ */
+export async function cutStream(emulator: Emulator, verb: string, body: object): Promise<string> {
+	const response = await fetch(`${emulator.url}/v3/midjourney/jobs/${verb}`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ ...body, stream: true }),
+	});
+	let text = '';
+	try {
+		for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+			text += Buffer.from(chunk).toString('utf8');
+	} catch {
+		// the cut
+	}
+	return JSON.parse(text.split('\n')[0].replace(/^data: /, '')).jobId as string;
+}

@@ -4,7 +4,7 @@
  * the threshold, which ages every job's `updated` on the emulator's clock the way minutes would.
  */
 import { runMidjourney } from '../helpers/n8nCore';
-import { TEST_TOKEN, useUnitEmulator } from '../helpers/unitEmulator';
+import { cutStream, useUnitEmulator } from '../helpers/unitEmulator';
 import { moveClock } from '../helpers/clock';
 
 const { emulator, credential } = useUnitEmulator();
@@ -12,30 +12,15 @@ const V3 = '/v3/midjourney';
 
 afterEach(() => jest.useRealTimers());
 
-/** Posts a streamed job and reads until the emulator cuts the stream; returns the job id. */
-async function cutStream(verb: string, body: object): Promise<string> {
-	const response = await fetch(`${emulator().url}${V3}/jobs/${verb}`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ ...body, stream: true }),
-	});
-	let text = '';
-	try {
-		for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
-			text += Buffer.from(chunk).toString('utf8');
-	} catch {
-		// the cut
-	}
-	return JSON.parse(text.split('\n')[0].replace(/^data: /, '')).jobId as string;
-}
-
 const deletes = () => emulator().requests.filter((r) => r.method === 'DELETE');
 
 describe('Cancel Stuck Jobs, run by n8n-core', () => {
 	it('cancels a job cut mid-progress, never one cut while waiting to start', async () => {
-		const cutAtProgress = await cutStream('imagine', { prompt: 'cut --emu-drop --emu-ms=2000' });
+		const cutAtProgress = await cutStream(emulator(), 'imagine', {
+			prompt: 'cut --emu-drop --emu-ms=2000',
+		});
 		// blend page transcript: the first event after created is progress "(Waiting to start)".
-		const cutWhileWaiting = await cutStream('blend', {
+		const cutWhileWaiting = await cutStream(emulator(), 'blend', {
 			imageUrl_1: 'https://example.com/1.png',
 			imageUrl_2: 'https://example.com/2.png',
 			replyRef: '--emu-drop --emu-ms=2000',
@@ -69,7 +54,7 @@ describe('Cancel Stuck Jobs, run by n8n-core', () => {
 	});
 
 	it('with Dry Run, and on another channel, cancels nothing', async () => {
-		await cutStream('imagine', { prompt: 'cut --emu-drop --emu-ms=2000' });
+		await cutStream(emulator(), 'imagine', { prompt: 'cut --emu-drop --emu-ms=2000' });
 		moveClock(4 * 60_000);
 		const dry = await runMidjourney({
 			credential: credential(),

@@ -11,7 +11,7 @@ import { executeContext, runMidjourney } from '../helpers/n8nCore';
 import { submitJob } from '../../nodes/Midjourney/transport/jobs';
 import { streamJob } from '../../nodes/Midjourney/transport/jobStream';
 import { ApiSession, type SubmissionObserver } from '../../nodes/Midjourney/transport/session';
-import { TEST_TOKEN } from '../helpers/unitEmulator';
+import { cutStream, TEST_TOKEN } from '../helpers/unitEmulator';
 import { moveClock } from '../helpers/clock';
 
 const V3 = '/v3/midjourney';
@@ -40,18 +40,9 @@ async function post(verb: string, body: object): Promise<Response> {
 	});
 }
 
-/** Posts a streamed job and reads until the emulator cuts the stream (at its first progress): stuck. */
-async function cutStream(): Promise<string> {
-	const response = await post('imagine', { prompt: 'cut --emu-drop --emu-ms=2000', stream: true });
-	let text = '';
-	try {
-		for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
-			text += Buffer.from(chunk).toString('utf8');
-	} catch {
-		// the cut
-	}
-	return JSON.parse(text.split('\n')[0].replace(/^data: /, '')).jobId as string;
-}
+/** A job cut at its first progress, so stuck. */
+const stuckJob = async () =>
+	await cutStream(emulator, 'imagine', { prompt: 'cut --emu-drop --emu-ms=2000' });
 
 /** A job another client created that stays `created` (a relax queue) for the whole test. */
 async function createdJob(): Promise<string> {
@@ -89,7 +80,7 @@ const imagine = (options: INodeParameters = {}, extra: INodeParameters = {}): IN
 
 describe('a run answered 429 behind stuck jobs', () => {
 	it('cancels the stuck jobs once past the threshold (default 3 minutes), never a created one, and completes', async () => {
-		const stuck = [await cutStream(), await cutStream()];
+		const stuck = [await stuckJob(), await stuckJob()];
 		const queued = await createdJob();
 		// The fourth slot: another client's healthy job. The account is full; the run is answered 429.
 		const [healthy] = emulator.occupy({ forMs: 120_000, jobs: 1, channel: CHANNEL });
@@ -125,7 +116,7 @@ describe('a run answered 429 behind stuck jobs', () => {
 	});
 
 	it('before the threshold reads each job once a minute at most and cancels nothing', async () => {
-		const stuck = [await cutStream(), await cutStream()];
+		const stuck = [await stuckJob(), await stuckJob()];
 		const queued = await createdJob();
 		emulator.occupy({ forMs: 120_000, jobs: 1, channel: CHANNEL });
 
@@ -145,7 +136,7 @@ describe('a run answered 429 behind stuck jobs', () => {
 	});
 
 	it('set to 0, reads no job and cancels nothing', async () => {
-		const stuck = [await cutStream(), await cutStream(), await cutStream(), await cutStream()];
+		const stuck = [await stuckJob(), await stuckJob(), await stuckJob(), await stuckJob()];
 		moveClock(4 * 60_000);
 		const { error } = await runMidjourney({
 			credential: credential(),
