@@ -10,7 +10,7 @@
 import { randomUUID } from 'crypto';
 
 import type { Emulator } from '../test/emulator';
-import { midjourneyWorkflow } from '../test/e2e/midjourney';
+import { emulatorCredential, midjourneyWorkflow } from '../test/e2e/midjourney';
 import type { N8nInstance } from '../test/e2e/n8n';
 import { startQueueCluster } from '../test/e2e/queue';
 
@@ -189,15 +189,7 @@ export async function benchScale(options: {
 	log('starting a queue-mode cluster (Redis, Postgres, main, 2 workers, webhook process)…');
 	const cluster = await startQueueCluster({ workers: 2, workerConcurrency: 5 });
 	try {
-		const credentialId = await cluster.main.createCredential(
-			'useapi.net (emulator)',
-			'useApiNetApi',
-			{
-				apiToken: options.token,
-				baseUrl: emulator.url,
-			},
-		);
-		const credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
+		const { credentials } = await emulatorCredential(cluster.main, emulator.url, options.token);
 		// Warm-up: each worker loads the node on its first execution.
 		await concurrentExecutions(
 			'queue warm-up',
@@ -261,11 +253,7 @@ async function main(): Promise<number> {
 	});
 	try {
 		const single = await startN8n({ major: 2 });
-		const credentialId = await single.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-			apiToken: token,
-			baseUrl: emulator.url,
-		});
-		const credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
+		const { credentials } = await emulatorCredential(single, emulator.url, token);
 		const log = (text: string) => process.stderr.write(`[bench-scale] ${text}\n`);
 		const results = await benchScale({
 			single,

@@ -32,7 +32,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { startEmulator, type Emulator } from '../test/emulator';
-import { MIDJOURNEY_TYPE } from '../test/e2e/midjourney';
+import { emulatorCredential, MIDJOURNEY_TYPE } from '../test/e2e/midjourney';
 import { PACKAGE_ROOT, startN8n, stopAllN8n } from '../test/e2e/n8n';
 import { benchScale, scaleTable, type ScaleMeasurement } from './bench-scale';
 import { tapServerAnswers } from './bench/answers';
@@ -90,13 +90,8 @@ async function main(): Promise<number> {
 		);
 		sampler = new RssSampler(() => n8n.pid, t0);
 		sampler.start();
-		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-			apiToken: TOKEN,
-			baseUrl: emulator.url,
-		});
-		const bench = new Bench(n8n, emulator, {
-			useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' },
-		});
+		const { credentials } = await emulatorCredential(n8n, emulator.url, TOKEN);
+		const bench = new Bench(n8n, emulator, credentials);
 		const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 		const runs: Record<string, RunMeasurement> = {};
 		const run = async (key: string, prompts: string[], parameters: Record<string, unknown>) => {
@@ -194,7 +189,7 @@ async function main(): Promise<number> {
 		const scale: ScaleMeasurement[] = await benchScale({
 			single: n8n,
 			emulator,
-			credentials: { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } },
+			credentials,
 			capacity: CAPACITY,
 			jobMs: THROUGHPUT_JOB_MS,
 			token: TOKEN,

@@ -8,6 +8,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { startEmulator } from '../test/emulator';
+import { emulatorCredential } from '../test/e2e/midjourney';
 import { startN8n, type N8nInstance } from '../test/e2e/n8n';
 
 const root = join(__dirname, '..');
@@ -37,10 +38,7 @@ async function main() {
 		major: 2,
 		port: process.env.N8N_PORT ? Number(process.env.N8N_PORT) : undefined,
 	});
-	const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-		apiToken: 'test-token',
-		baseUrl: emulator.url,
-	});
+	const { credentialId } = await emulatorCredential(n8n, emulator.url);
 
 	// The example ships without a secret (the node asks for one): the demo makes one of its own.
 	const triggerSecret = randomBytes(24).toString('base64url');

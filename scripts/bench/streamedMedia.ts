@@ -1,4 +1,5 @@
 import { startEmulator } from '../../test/emulator';
+import { emulatorCredential } from '../../test/e2e/midjourney';
 import { startN8n } from '../../test/e2e/n8n';
 import {
 	CAPACITY,
@@ -41,13 +42,8 @@ export async function measureStreamedMedia(
 	const sampler = new RssSampler(() => n8n.pid, t0);
 	try {
 		sampler.start();
-		const credentialId = await n8n.createCredential('useapi.net (emulator)', 'useApiNetApi', {
-			apiToken: TOKEN,
-			baseUrl: emulator.url,
-		});
-		const bench = new Bench(n8n, emulator, {
-			useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' },
-		});
+		const { credentials } = await emulatorCredential(n8n, emulator.url, TOKEN);
+		const bench = new Bench(n8n, emulator, credentials);
 		await bench.run('streamed-warmup', ['bench warm-up download --emu-ms=200'], {
 			waitFor: 'stream',
 			options: { download: 'combined' },

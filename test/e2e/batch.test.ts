@@ -13,7 +13,9 @@ import {
 	useEnvironment,
 	useReadings,
 	READINGS_PRESETS,
+	sleep,
 	TOKEN,
+	until,
 } from './midjourney';
 
 jest.setTimeout(5 * 60 * 1000);
@@ -44,22 +46,6 @@ const imagineEach = (
 
 const prompts = (count: number, text: (i: number) => string = (i) => `batch prompt ${i}`) =>
 	Array.from({ length: count }, (_, i) => ({ prompt: text(i) }));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-	what: string,
-	check: () => T | undefined | false | Promise<T | undefined | false>,
-	timeoutMs = 30_000,
-): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await sleep(100);
-	}
-}
 
 describe.each(READINGS_PRESETS)('emulator readings: %s', (preset) => {
 	useReadings(env, preset);

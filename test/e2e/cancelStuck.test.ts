@@ -8,6 +8,7 @@ import {
 	MIDJOURNEY_TYPE,
 	requestsTo,
 	runMidjourneyNode,
+	sleep,
 	TOKEN,
 	useEnvironment,
 } from './midjourney';
@@ -49,8 +50,6 @@ async function cutStreamJob(): Promise<string> {
 	const initialized = JSON.parse(text.split('\n')[0].replace(/^data: /, ''));
 	return initialized.jobId as string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const deletes = () => requestsTo(env, 'DELETE', /^\/v3\/midjourney\/jobs\//);
 

@@ -4,7 +4,8 @@
  * and a job that fails with code 596 (CAPTCHA) stops the run's submissions to its channel.
  */
 import { TOKEN, requestsTo, runMidjourneyNode } from './midjourney';
-import { IMAGINE_PATH, executionMs, slotWaitSuite, until } from './slotWaitSuite';
+import { until } from './midjourney';
+import { IMAGINE_PATH, executionMs, slotWaitSuite } from './slotWaitSuite';
 
 const env = slotWaitSuite(2);
 

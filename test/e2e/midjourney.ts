@@ -16,6 +16,7 @@ import {
 } from '../emulator';
 import {
 	PACKAGE_NAME,
+	sleep,
 	startN8n,
 	stopAllN8n,
 	type ExecutionDetails,
@@ -24,6 +25,23 @@ import {
 	type N8nOptions,
 	type NodeItem,
 } from './n8n';
+
+export { sleep } from './n8n';
+
+/** Polls `check` every 100 ms until it returns something truthy, and returns that; fails after `timeoutMs`. */
+export async function until<T>(
+	what: string,
+	check: () => T | undefined | false | Promise<T | undefined | false>,
+	timeoutMs = 30_000,
+): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await sleep(100);
+	}
+}
 
 export const MIDJOURNEY_TYPE = 'n8n-nodes-useapi-midjourney.midjourney';
 export const TRIGGER_TYPE = 'n8n-nodes-useapi-midjourney.midjourneyTrigger';
@@ -57,13 +75,21 @@ export async function connectEmulator(
 	options: EmulatorOptions = {},
 ): Promise<E2eEnvironment> {
 	const emulator = await startEmulator({ token: TOKEN, jobDurationMs: 400, ...options });
-	// One name for all: n8n allows it, and the editor tests and pictures show this one.
+	return { n8n, emulator, ...(await emulatorCredential(n8n, emulator.url)) };
+}
+
+/**
+ * A useapi.net credential in `n8n` for the emulator at `baseUrl`, and the `credentials` a node names
+ * it by. One name for all (n8n allows it): the editor tests and the pictures show this one.
+ */
+export async function emulatorCredential(
+	n8n: N8nInstance,
+	baseUrl: string,
+	apiToken = TOKEN,
+): Promise<Pick<E2eEnvironment, 'credentialId' | 'credentials'>> {
 	const name = 'useapi.net (emulator)';
-	const credentialId = await n8n.createCredential(name, 'useApiNetApi', {
-		apiToken: TOKEN,
-		baseUrl: emulator.url,
-	});
-	return { n8n, emulator, credentialId, credentials: { useApiNetApi: { id: credentialId, name } } };
+	const credentialId = await n8n.createCredential(name, 'useApiNetApi', { apiToken, baseUrl });
+	return { credentialId, credentials: { useApiNetApi: { id: credentialId, name } } };
 }
 
 /**

@@ -8,7 +8,13 @@
 import { randomUUID } from 'crypto';
 
 import { startEmulator, type Emulator, type Job } from '../emulator';
-import { midjourneyTriggerWorkflow, midjourneyWorkflow, TOKEN } from './midjourney';
+import {
+	emulatorCredential,
+	midjourneyTriggerWorkflow,
+	midjourneyWorkflow,
+	sleep,
+	TOKEN,
+} from './midjourney';
 import { startQueueCluster, type QueueCluster } from './queue';
 
 jest.setTimeout(5 * 60 * 1000);
@@ -20,8 +26,6 @@ let cluster: QueueCluster;
 let emulator: Emulator;
 let credentials: { useApiNetApi: { id: string; name: string } };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 beforeAll(
 	async () => {
 		emulator = await startEmulator({
@@ -31,15 +35,7 @@ beforeAll(
 		});
 		// Three executions at once per worker: a batch of six webhook calls has to use both.
 		cluster = await startQueueCluster({ workers: 2, workerConcurrency: 3 });
-		const credentialId = await cluster.main.createCredential(
-			'useapi.net (emulator)',
-			'useApiNetApi',
-			{
-				apiToken: TOKEN,
-				baseUrl: emulator.url,
-			},
-		);
-		credentials = { useApiNetApi: { id: credentialId, name: 'useapi.net (emulator)' } };
+		({ credentials } = await emulatorCredential(cluster.main, emulator.url));
 	},
 	5 * 60 * 1000,
 );

@@ -14,9 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { freePortPair, startN8n, type HttpResult, type N8nInstance } from './n8n';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { freePortPair, sleep, startN8n, type HttpResult, type N8nInstance } from './n8n';
 
 /** A server the tests run as a child process (Redis, Postgres). */
 export interface ChildService {

@@ -10,28 +10,14 @@ import {
 	midjourneyWorkflow,
 	requestsTo,
 	runMidjourneyNode,
+	sleep,
+	until,
 	useEnvironment,
 	type E2eEnvironment,
 } from './midjourney';
 import type { N8nMajor } from './n8n';
 
 export const IMAGINE_PATH = '/v3/midjourney/jobs/imagine';
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function until<T>(
-	what: string,
-	check: () => T | undefined | false | Promise<T | undefined | false>,
-	timeoutMs = 30_000,
-): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await sleep(100);
-	}
-}
 
 /** How long an execution ran, by n8n's own record. */
 export function executionMs(execution: { startedAt: string; stoppedAt?: string | null }): number {
