@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_LIMIT_MB } from '../transport/mediaPolicy';
+
 /**
  * The Options collection of the job operations: every option any of them offers (Get, Legacy and
  * Account → Create or Update take a subset). Read back by engine/itemParameters.ts (JobOptions).
@@ -51,15 +53,14 @@ export const mediaBinaryPropertyField: INodeProperties = {
 	displayOptions: { hide: { download: ['none'] } },
 };
 
-/** Max File Size (MB): DEFAULT_MAX_FILE_SIZE_MB and MAX_FILE_SIZE_LIMIT_MB of transport/mediaPolicy. */
+/** Max File Size (MB): its default and limit are transport/mediaPolicy's, which the downloads enforce. */
 export const maxFileSizeField: INodeProperties = {
 	displayName: 'Max File Size (MB)',
 	name: 'maxFileSizeMb',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 10240 },
-	default: 250,
-	description:
-		'A downloaded image or video larger than this fails its item instead of filling the disk, 1 to 10240 MB. The default leaves room for long HD videos.',
+	typeOptions: { minValue: 1, maxValue: MAX_FILE_SIZE_LIMIT_MB },
+	default: DEFAULT_MAX_FILE_SIZE_MB,
+	description: `A downloaded image or video larger than this fails its item instead of filling the disk, 1 to ${MAX_FILE_SIZE_LIMIT_MB} MB. The default leaves room for long HD videos.`,
 	displayOptions: { hide: { download: ['none'] } },
 };
 
